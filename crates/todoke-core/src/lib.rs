@@ -1,0 +1,19 @@
+//! todoke's domain model: organizations, incidents and their parties, the timeline, tasks, reports,
+//! inquiries, affected people, users and memberships — and the incident facts file that describes an
+//! incident in TOML.
+//!
+//! This crate is pure: it does no I/O, reads no clock of its own accord (time comes through [`Clock`])
+//! and knows nothing of storage or the web. Every other crate builds on these types.
+#![deny(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod clock;
+pub mod facts;
+mod ids;
+mod model;
+mod time;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use ids::{IncidentId, InquiryId, OrgId, PartyId, PersonId, ReportId, TaskId, TimelineEventId, UserId};
+pub use model::*;
+pub use time::OffsetTime;
