@@ -1,0 +1,10 @@
+//! Japanese text for todoke: the normalization that makes two spellings of one name compare equal
+//! (width, kana, spaces, variant kanji).
+//!
+//! Pure: no I/O. The variant-kanji table is compiled in from `data/itaiji.tsv`.
+#![deny(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod name;
+
+pub use name::{fold_variant_kanji, normalize_name};
