@@ -1,0 +1,221 @@
+//! Organizations, incidents, parties and incident keys.
+
+use crate::audit::Actor;
+use crate::crypto::DataKey;
+use crate::db::{Db, Row, Tx, Value};
+use crate::error::{Result, StoreError};
+use crate::store::{Store, parse_id, parse_json, to_json};
+use crate::traits::{CaseRecordStore, IncidentStore, IncidentSummary, OrgStore, StoredParty};
+use serde_json::json;
+use todoke_core::{Incident, IncidentId, IncidentRecord, OrgId, OrgType, Organization, PartyId, PartyRole};
+
+impl<D: Db> Store<D> {
+    async fn ensure_org_in(&self, tx: &mut D::Tx, actor: &Actor, name: &str, org_type: OrgType) -> Result<Organization> {
+        let id = OrgId(self.new_id());
+        let inserted = tx
+            .execute(
+                "insert into organization (organization_id, name, org_type, created_at) values ($1, $2, $3, $4) \
+                 on conflict (name) do nothing",
+                &[id.to_string().into(), name.into(), org_type.key().into(), self.now().into()],
+            )
+            .await?;
+        let row = tx
+            .fetch_one("select organization_id, name, org_type from organization where name = $1", &[name.into()])
+            .await?;
+        let org = org_from_row(&row)?;
+        if inserted == 1 {
+            self.audit(tx, actor, "organization.create", format!("organization:{}", org.id), &org).await?;
+        }
+        Ok(org)
+    }
+}
+
+fn org_from_row(row: &Row) -> Result<Organization> {
+    let org_type = row.text(2)?;
+    Ok(Organization {
+        id: parse_id(&row.text(0)?)?,
+        name: row.text(1)?,
+        org_type: OrgType::from_key(&org_type).ok_or_else(|| StoreError::corrupt(format!("org type {org_type}")))?,
+    })
+}
+
+impl<D: Db> OrgStore for Store<D> {
+    async fn ensure_organization(&self, actor: &Actor, name: &str, org_type: OrgType) -> Result<Organization> {
+        let mut tx = self.db.begin_write().await?;
+        let org = self.ensure_org_in(&mut tx, actor, name, org_type).await?;
+        tx.commit().await?;
+        Ok(org)
+    }
+
+    async fn organizations(&self) -> Result<Vec<Organization>> {
+        let mut tx = self.db.begin_read().await?;
+        let rows = tx.fetch_all("select organization_id, name, org_type from organization order by name", &[]).await?;
+        rows.iter().map(org_from_row).collect()
+    }
+}
+
+impl<D: Db> IncidentStore for Store<D> {
+    async fn create_incident(&self, actor: &Actor, facts: &Incident) -> Result<IncidentId> {
+        let id = IncidentId(self.new_id());
+        let now = self.now();
+        let mut tx = self.db.begin_write().await?;
+
+        let mut orgs = Vec::with_capacity(facts.parties.len());
+        for party in &facts.parties {
+            orgs.push(self.ensure_org_in(&mut tx, actor, &party.name, party.org_type).await?);
+        }
+        let owner = facts
+            .parties
+            .iter()
+            .zip(&orgs)
+            .find(|(p, _)| p.role == PartyRole::Handler)
+            .or_else(|| facts.parties.iter().zip(&orgs).next())
+            .map(|(_, org)| org.id)
+            .ok_or_else(|| StoreError::Conflict("an incident needs at least one party".into()))?;
+
+        // Parties, timeline and tasks have tables of their own.
+        let core = Incident { parties: Vec::new(), timeline: Vec::new(), tasks: Vec::new(), ..facts.clone() };
+        tx.execute(
+            "insert into incident (incident_id, owner_id, title, facts, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $5)",
+            &[id.to_string().into(), owner.to_string().into(), facts.title.clone().into(), to_json(&core)?.into(), now.clone().into()],
+        )
+        .await?;
+        let key = DataKey::generate();
+        tx.execute(
+            "insert into incident_key (incident_id, wrapped, created_at) values ($1, $2, $3)",
+            &[id.to_string().into(), self.key.wrap(&id.to_string(), &key).into(), now.into()],
+        )
+        .await?;
+        for (position, (party, org)) in facts.parties.iter().zip(&orgs).enumerate() {
+            tx.execute(
+                "insert into party (party_id, incident_id, organization_id, position, name, role, data) \
+                 values ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    PartyId(self.new_id()).to_string().into(),
+                    id.to_string().into(),
+                    org.id.to_string().into(),
+                    i64::try_from(position).unwrap_or(i64::MAX).into(),
+                    party.name.clone().into(),
+                    party.role.key().into(),
+                    to_json(party)?.into(),
+                ],
+            )
+            .await?;
+        }
+        for event in &facts.timeline {
+            self.insert_timeline_event(&mut tx, id, event).await?;
+        }
+        for task in &facts.tasks {
+            self.insert_task(&mut tx, id, task).await?;
+        }
+        self.audit(&mut tx, actor, "incident.create", format!("incident:{id}"), facts).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn incident(&self, id: IncidentId) -> Result<IncidentRecord> {
+        let mut tx = self.db.begin_read().await?;
+        let row = tx
+            .fetch_optional("select owner_id, facts, erased_at from incident where incident_id = $1", &[id.to_string().into()])
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
+        drop(tx);
+        let mut facts: Incident = parse_json(&row.text(1)?)?;
+        facts.parties = self.parties(id).await?.into_iter().map(|p| p.party).collect();
+        facts.timeline = self.timeline(id).await?.into_iter().map(|(_, e)| e).collect();
+        facts.tasks = self.tasks(id).await?.into_iter().map(|(_, t)| t).collect();
+        let erased_at = row.opt_text(2)?.map(|t| t.parse()).transpose().map_err(StoreError::corrupt)?;
+        Ok(IncidentRecord { id, owner: parse_id(&row.text(0)?)?, facts, erased_at })
+    }
+
+    async fn find_incident(&self, id_or_prefix: &str) -> Result<IncidentId> {
+        let wanted = id_or_prefix.trim().to_ascii_lowercase();
+        let not_found = || StoreError::NotFound(format!("incident `{id_or_prefix}`"));
+        // Only hex digits and dashes can be part of an id; anything else is no id (and no LIKE pattern).
+        if wanted.len() < 4 || !wanted.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(not_found());
+        }
+        let mut tx = self.db.begin_read().await?;
+        let rows = tx
+            .fetch_all(
+                "select incident_id from incident where incident_id like $1 order by incident_id limit 2",
+                &[format!("{wanted}%").into()],
+            )
+            .await?;
+        match rows.as_slice() {
+            [one] => parse_id(&one.text(0)?),
+            [] => Err(not_found()),
+            _ => Err(StoreError::Conflict(format!("`{id_or_prefix}` matches several incidents; give more of the id"))),
+        }
+    }
+
+    async fn incidents(&self) -> Result<Vec<IncidentSummary>> {
+        let mut tx = self.db.begin_read().await?;
+        let rows = tx
+            .fetch_all(
+                "select i.incident_id, i.title, o.name, i.facts, i.created_at, i.erased_at \
+                 from incident i join organization o on o.organization_id = i.owner_id \
+                 order by i.created_at, i.incident_id",
+                &[],
+            )
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: IncidentId = parse_id(&row.text(0)?)?;
+            let facts: Incident = parse_json(&row.text(3)?)?;
+            let parties = self.parties(id).await?;
+            out.push(IncidentSummary {
+                id,
+                title: row.text(1)?,
+                owner: row.text(2)?,
+                first_known_on: parties.iter().map(|p| p.party.known_on).min(),
+                parties: parties.len(),
+                persons: facts.persons,
+                created_at: row.text(4)?,
+                erased: row.opt_text(5)?.is_some(),
+            });
+        }
+        Ok(out)
+    }
+
+    async fn parties(&self, id: IncidentId) -> Result<Vec<StoredParty>> {
+        let mut tx = self.db.begin_read().await?;
+        let rows = tx
+            .fetch_all(
+                "select party_id, organization_id, data from party where incident_id = $1 order by position",
+                &[id.to_string().into()],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| Ok(StoredParty { id: parse_id(&r.text(0)?)?, org: parse_id(&r.text(1)?)?, party: parse_json(&r.text(2)?)? }))
+            .collect()
+    }
+
+    async fn erase_incident(&self, actor: &Actor, id: IncidentId) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.db.begin_write().await?;
+        let destroyed = tx
+            .execute(
+                "update incident_key set wrapped = null, destroyed_at = $1 where incident_id = $2 and wrapped is not null",
+                &[now.clone().into(), id.to_string().into()],
+            )
+            .await?;
+        if destroyed == 0 {
+            let exists = tx.fetch_optional("select 1 from incident where incident_id = $1", &[id.to_string().into()]).await?;
+            return Err(match exists {
+                Some(_) => StoreError::Erased(id.to_string()),
+                None => StoreError::NotFound(format!("incident {id}")),
+            });
+        }
+        tx.execute("update incident set erased_at = $1, updated_at = $1 where incident_id = $2", &[
+            Value::from(now.clone()),
+            id.to_string().into(),
+        ])
+        .await?;
+        self.audit(&mut tx, actor, "incident.erase", format!("incident:{id}"), &json!({ "destroyed_at": now }))
+            .await?;
+        tx.commit().await?;
+        self.db.after_erase().await
+    }
+}

@@ -1,0 +1,215 @@
+//! The store traits, one per aggregate, so that a use case asks only for what it needs.
+//! [`crate::Store`] implements all of them over any database.
+
+use crate::audit::{Actor, AuditEntry, AuditReport};
+use crate::error::Result;
+use jiff::civil::Date;
+use serde::Serialize;
+use std::future::Future;
+use todoke_core::{
+    AffectedPerson, Incident, IncidentId, IncidentRecord, Inquiry, InquiryId, Membership, OrgId, Organization, Party,
+    PartyId, PersonId, Report, ReportId, Role, Task, TaskId, TaskStatus, TimelineEvent, TimelineEventId, User, UserId,
+};
+
+/// One line of the incident list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentSummary {
+    /// Its id.
+    pub id: IncidentId,
+    /// Its title.
+    pub title: String,
+    /// The owning organization's name.
+    pub owner: String,
+    /// The earliest day any party knew.
+    pub first_known_on: Option<Date>,
+    /// How many parties.
+    pub parties: usize,
+    /// The number of people, when known.
+    pub persons: Option<u64>,
+    /// When it was stored (RFC 3339, UTC).
+    pub created_at: String,
+    /// Whether its personal data was erased.
+    pub erased: bool,
+}
+
+/// A party as stored: with its id and organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredParty {
+    /// The party's id.
+    pub id: PartyId,
+    /// Its organization.
+    pub org: OrgId,
+    /// The party.
+    pub party: Party,
+}
+
+/// An affected person as stored, decrypted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPerson {
+    /// The person's id.
+    pub id: PersonId,
+    /// The party whose list the person is on.
+    pub party: PartyId,
+    /// The person's data.
+    pub person: AffectedPerson,
+}
+
+/// What adding a list of people did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct PeopleAdded {
+    /// Records stored now.
+    pub added: u64,
+    /// Records that were already stored (a re-run of the same import).
+    pub already_present: u64,
+}
+
+/// Organizations.
+pub trait OrgStore {
+    /// The organization named `name`, created (as `org_type`) if missing.
+    fn ensure_organization(
+        &self,
+        actor: &Actor,
+        name: &str,
+        org_type: todoke_core::OrgType,
+    ) -> impl Future<Output = Result<Organization>> + Send;
+
+    /// Every organization, by name.
+    fn organizations(&self) -> impl Future<Output = Result<Vec<Organization>>> + Send;
+}
+
+/// Incidents and their parties.
+pub trait IncidentStore {
+    /// Stores a new incident with its parties, timeline and tasks, and makes its data key.
+    fn create_incident(&self, actor: &Actor, facts: &Incident) -> impl Future<Output = Result<IncidentId>> + Send;
+
+    /// An incident with all its facts.
+    fn incident(&self, id: IncidentId) -> impl Future<Output = Result<IncidentRecord>> + Send;
+
+    /// Resolves a full id or a unique prefix of at least 4 characters.
+    fn find_incident(&self, id_or_prefix: &str) -> impl Future<Output = Result<IncidentId>> + Send;
+
+    /// Every incident, oldest first.
+    fn incidents(&self) -> impl Future<Output = Result<Vec<IncidentSummary>>> + Send;
+
+    /// An incident's parties, in the order of its facts.
+    fn parties(&self, id: IncidentId) -> impl Future<Output = Result<Vec<StoredParty>>> + Send;
+
+    /// Destroys the incident's data key: its personal data becomes unreadable for good.
+    fn erase_incident(&self, actor: &Actor, id: IncidentId) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// Affected people, stored encrypted.
+pub trait PersonStore {
+    /// Adds people to a party's list; a record already stored is not stored again.
+    fn add_people(
+        &self,
+        actor: &Actor,
+        incident: IncidentId,
+        party: PartyId,
+        people: &[AffectedPerson],
+    ) -> impl Future<Output = Result<PeopleAdded>> + Send;
+
+    /// The people of an incident (of one party, if given), decrypted.
+    fn people(
+        &self,
+        incident: IncidentId,
+        party: Option<PartyId>,
+    ) -> impl Future<Output = Result<Vec<StoredPerson>>> + Send;
+
+    /// How many people an incident has stored (readable even after erasure).
+    fn count_people(&self, incident: IncidentId) -> impl Future<Output = Result<u64>> + Send;
+
+    /// "Am I affected?": the people with this kana name and birth date, by blind index only.
+    fn find_people_by_kana(
+        &self,
+        incident: IncidentId,
+        name_kana: &str,
+        birth_date: Date,
+    ) -> impl Future<Output = Result<Vec<(PersonId, PartyId)>>> + Send;
+}
+
+/// Timeline, tasks, reports and inquiries of an incident.
+pub trait CaseRecordStore {
+    /// Adds a timeline event.
+    fn add_timeline_event(
+        &self,
+        actor: &Actor,
+        incident: IncidentId,
+        event: &TimelineEvent,
+    ) -> impl Future<Output = Result<TimelineEventId>> + Send;
+
+    /// The timeline, in time order.
+    fn timeline(&self, incident: IncidentId)
+    -> impl Future<Output = Result<Vec<(TimelineEventId, TimelineEvent)>>> + Send;
+
+    /// Adds a task.
+    fn add_task(&self, actor: &Actor, incident: IncidentId, task: &Task) -> impl Future<Output = Result<TaskId>> + Send;
+
+    /// The tasks, in the order they were added.
+    fn tasks(&self, incident: IncidentId) -> impl Future<Output = Result<Vec<(TaskId, Task)>>> + Send;
+
+    /// Moves a task on, with the evidence that it is done.
+    fn set_task_status(
+        &self,
+        actor: &Actor,
+        task: TaskId,
+        status: TaskStatus,
+        evidence: Option<&str>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Stores a report (a draft when it has no submission date).
+    fn add_report(&self, actor: &Actor, incident: IncidentId, report: &Report)
+    -> impl Future<Output = Result<ReportId>> + Send;
+
+    /// Marks a draft submitted; a submitted report is frozen and cannot be submitted again.
+    fn submit_report(
+        &self,
+        actor: &Actor,
+        report: ReportId,
+        submitted_on: Date,
+        receipt_number: Option<&str>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// An incident's reports, in the order they were made.
+    fn reports(&self, incident: IncidentId) -> impl Future<Output = Result<Vec<(ReportId, Report)>>> + Send;
+
+    /// Logs an inquiry (sealed: what a caller says may be personal).
+    fn add_inquiry(&self, actor: &Actor, incident: IncidentId, inquiry: &Inquiry)
+    -> impl Future<Output = Result<InquiryId>> + Send;
+
+    /// An incident's inquiries, in the order received.
+    fn inquiries(&self, incident: IncidentId) -> impl Future<Output = Result<Vec<(InquiryId, Inquiry)>>> + Send;
+}
+
+/// Users and their memberships.
+pub trait UserStore {
+    /// Creates a user; the login must be new.
+    fn create_user(&self, actor: &Actor, login: &str, display_name: &str) -> impl Future<Output = Result<User>> + Send;
+
+    /// The user with this login, if any.
+    fn user_by_login(&self, login: &str) -> impl Future<Output = Result<Option<User>>> + Send;
+
+    /// Gives a user a role in an organization.
+    fn add_membership(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        org: OrgId,
+        role: Role,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// A user's memberships.
+    fn memberships(&self, user: UserId) -> impl Future<Output = Result<Vec<Membership>>> + Send;
+}
+
+/// The audit log.
+pub trait AuditStore {
+    /// Records an event that changes no data but must be accountable (a reveal, a sign-in).
+    fn record_event(&self, actor: &Actor, action: &str, object: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// Checks the whole chain.
+    fn verify_audit(&self) -> impl Future<Output = Result<AuditReport>> + Send;
+
+    /// Entries after `after_seq`, at most `limit`.
+    fn audit_entries(&self, after_seq: i64, limit: i64) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
+}

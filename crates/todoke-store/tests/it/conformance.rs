@@ -1,0 +1,32 @@
+//! Every store test runs on SQLite, and on PostgreSQL when TODOKE_TEST_PG_URL is set.
+
+todoke_store::conformance_tests!(
+    incident_round_trip,
+    incidents_are_found_by_id_prefix,
+    people_are_sealed_found_and_never_added_twice,
+    erasing_an_incident_makes_its_people_unreadable,
+    reports_tasks_and_inquiries,
+    users_and_memberships,
+    every_change_is_audited_and_the_chain_verifies,
+    concurrent_changes_keep_one_chain,
+    audit_catches_a_changed_entry,
+    audit_catches_a_deleted_entry,
+    audit_catches_entries_deleted_at_the_end,
+    audit_catches_an_inserted_entry,
+    audit_catches_an_appended_forgery,
+    audit_catches_reordered_entries,
+    a_wrong_master_key_is_refused,
+    reopening_migrates_nothing_twice,
+);
+
+#[test]
+fn postgres_is_tested_in_ci() {
+    // CI must never pass by skipping PostgreSQL.
+    if std::env::var_os("CI").is_some() {
+        assert!(
+            std::env::var_os(todoke_store::testkit::PG_URL_VAR).is_some(),
+            "CI is set but {} is not: the PostgreSQL half of the suite would be skipped",
+            todoke_store::testkit::PG_URL_VAR
+        );
+    }
+}

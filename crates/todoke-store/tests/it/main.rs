@@ -1,0 +1,5 @@
+//! The store's integration tests: the conformance suite on every backend (`conformance`), and what
+//! depends on a backend's files (`plaintext`).
+
+mod conformance;
+mod plaintext;
