@@ -17,3 +17,5 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use ids::{IncidentId, InquiryId, OrgId, PartyId, PersonId, ReportId, TaskId, TimelineEventId, UserId};
 pub use model::*;
 pub use time::OffsetTime;
+/// A calendar date (re-exported so that users of the model need not name jiff).
+pub use jiff::civil::Date;

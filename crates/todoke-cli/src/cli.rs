@@ -1,0 +1,89 @@
+//! The command line: every subcommand and flag. Doc comments are the help text.
+
+use crate::lang::Lang;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// todoke — 個人情報漏えい等事案の対応ワークベンチ (breach response for Japanese organizations).
+#[derive(Debug, Parser)]
+#[command(name = "todoke", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The database: sqlite://PATH (default ./todoke.db) or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(long, global = true, env = "TODOKE_DATABASE_URL", default_value = "sqlite://todoke.db")]
+    pub database: String,
+
+    /// The master key file (made by `todoke init`); TODOKE_MASTER_KEY, if set, is used instead.
+    #[arg(long, global = true, env = "TODOKE_KEY_FILE", default_value = "todoke.key")]
+    pub key_file: PathBuf,
+
+    /// The language of messages.
+    #[arg(long, global = true, env = "TODOKE_LANG", value_enum, default_value = "ja")]
+    pub lang: Lang,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Creates the master key file (mode 0600) and the database schema.
+    Init,
+    /// Incidents: import facts, list, show, erase.
+    #[command(subcommand)]
+    Incident(IncidentCmd),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Prints shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCmd {
+    /// Stores an incident from a facts file (TOML); prints its id alone on the last line.
+    Import {
+        /// The facts file (see docs/facts.md).
+        file: PathBuf,
+    },
+    /// Lists the incidents, one a line.
+    List {
+        /// Prints JSON, one object a line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Shows an incident's facts.
+    Show {
+        /// The incident id (or a unique prefix of it).
+        id: String,
+        /// Prints JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Destroys the incident's data key: its affected people become unreadable for good.
+    Erase {
+        /// The incident id (or a unique prefix of it).
+        id: String,
+        /// Does not ask for confirmation on a terminal.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Checks the audit chain; exits non-zero, naming the first bad entry, if anything was altered.
+    Verify {
+        /// Prints JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}

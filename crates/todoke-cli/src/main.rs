@@ -1,0 +1,35 @@
+//! The `todoke` command. It reads arguments and configuration, opens the store on the backend the
+//! database URL names, runs one command and turns failures into a one-line reason and an exit code.
+//! It is the only crate that names a concrete backend.
+
+mod cli;
+mod commands;
+mod context;
+mod lang;
+
+use clap::Parser as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let lang = args.global.lang;
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("todoke: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(args)) {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe (`todoke incident list | head`) is not a failure.
+            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr(), "todoke: {}: {e:#}", lang.pick("エラー", "error"));
+            ExitCode::FAILURE
+        }
+    }
+}
