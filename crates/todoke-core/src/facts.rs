@@ -2,11 +2,11 @@
 //! then checked into an [`Incident`]. A bad file gets one error naming the line, the key and what
 //! was expected.
 
-use crate::model::{
-    AttackTechnique, Cause, DataItem, EventKind, GdprFacts, GdprRisk, HipaaFacts, Incident, OrgType, Party,
-    PartyRole, Task, TaskKind, TaskStatus, TimelineEvent, TimelineKind,
-};
 use crate::OffsetTime;
+use crate::model::{
+    AttackTechnique, Cause, DataItem, EventKind, GdprFacts, GdprRisk, HipaaFacts, Incident, OrgType, Party, PartyRole,
+    Task, TaskKind, TaskStatus, TimelineEvent, TimelineKind,
+};
 use jiff::civil::Date;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -64,8 +64,8 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 /// Reads a facts file into a checked [`Incident`].
 pub fn parse_facts(text: &str) -> Result<Incident, FactsError> {
-    let deserializer =
-        toml::Deserializer::parse(text).map_err(|e| FactsError::at(text, e.span().map(|s| s.start), None, e.message()))?;
+    let deserializer = toml::Deserializer::parse(text)
+        .map_err(|e| FactsError::at(text, e.span().map(|s| s.start), None, e.message()))?;
     let raw: RawFacts = serde_path_to_error::deserialize(deserializer).map_err(|e| {
         // A `Spanned` table shows up in the path under serde_spanned's private field name.
         let key = e.path().to_string().replace(".$__serde_spanned_private_value", "");
@@ -242,7 +242,8 @@ impl<'de> Deserialize<'de> for FactTime {
 
 impl RawFacts {
     fn check(self, text: &str) -> Result<Incident, FactsError> {
-        let err = |offset: Option<usize>, key: &str, msg: String| FactsError::at(text, offset, Some(key.to_string()), msg);
+        let err =
+            |offset: Option<usize>, key: &str, msg: String| FactsError::at(text, offset, Some(key.to_string()), msg);
 
         if self.title.trim().is_empty() {
             return Err(err(None, "title", "expected a title, found an empty string".into()));
@@ -337,7 +338,13 @@ impl RawFacts {
             timeline: self
                 .timeline
                 .into_iter()
-                .map(|t| TimelineEvent { at: t.at.0, kind: t.kind, text: t.text, source: t.source, technique: t.technique })
+                .map(|t| TimelineEvent {
+                    at: t.at.0,
+                    kind: t.kind,
+                    text: t.text,
+                    source: t.source,
+                    technique: t.technique,
+                })
                 .collect(),
             tasks: self
                 .tasks
@@ -429,10 +436,8 @@ unreachable = 12
 
     #[test]
     fn data_items_may_carry_flags() {
-        let text = CONTRACT_EXAMPLE.replace(
-            r#"data_items = ["氏名", "#,
-            r#"data_items = [{ name = "傷病名", sensitive = true }, "氏名", "#,
-        );
+        let text = CONTRACT_EXAMPLE
+            .replace(r#"data_items = ["氏名", "#, r#"data_items = [{ name = "傷病名", sensitive = true }, "氏名", "#);
         let incident = parse_facts(&text).unwrap();
         assert_eq!(incident.data_items[0].name, "傷病名");
         assert_eq!(incident.data_items[0].sensitive, Some(true));

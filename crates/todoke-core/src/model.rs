@@ -108,10 +108,7 @@ impl Cause {
     /// Whether this cause is, by its nature, an act that may have been done with wrongful intent
     /// (不正の目的をもって行われたおそれ), used when the facts do not say.
     pub fn presumed_malicious(self) -> bool {
-        matches!(
-            self,
-            Self::Ransomware | Self::UnauthorizedAccess | Self::Malware | Self::Theft | Self::Insider
-        )
+        matches!(self, Self::Ransomware | Self::UnauthorizedAccess | Self::Malware | Self::Theft | Self::Insider)
     }
 }
 
@@ -245,7 +242,9 @@ impl TryFrom<String> for AttackTechnique {
         let ok = match bytes {
             [b'T', rest @ ..] => match rest.len() {
                 4 => digits(rest),
-                8 => rest.get(4) == Some(&b'.') && rest.get(..4).is_some_and(digits) && rest.get(5..).is_some_and(digits),
+                8 => {
+                    rest.get(4) == Some(&b'.') && rest.get(..4).is_some_and(digits) && rest.get(5..).is_some_and(digits)
+                }
                 _ => false,
             },
             _ => false,

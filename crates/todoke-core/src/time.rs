@@ -36,10 +36,7 @@ impl FromStr for OffsetTime {
         let s = s.trim();
         let bad = || OffsetTimeError(s.to_string());
         let at: Timestamp = s.parse().map_err(|_| bad())?;
-        let offset = Pieces::parse(s)
-            .ok()
-            .and_then(|pieces| pieces.to_numeric_offset())
-            .ok_or_else(bad)?;
+        let offset = Pieces::parse(s).ok().and_then(|pieces| pieces.to_numeric_offset()).ok_or_else(bad)?;
         Ok(Self { at, offset })
     }
 }

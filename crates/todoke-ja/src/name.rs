@@ -46,11 +46,7 @@ fn katakana_to_hiragana(c: char) -> char {
 /// The form of a name used to decide whether two records name the same person: `ﾔﾏﾀﾞ　ﾀﾛｳ`,
 /// `やまだ たろう` and `ヤマダタロウ` give one value, and so do `髙橋` and `高橋`.
 pub fn normalize_name(name: &str) -> String {
-    name.nfkc()
-        .filter(|c| !c.is_whitespace())
-        .map(katakana_to_hiragana)
-        .map(fold_variant_kanji)
-        .collect()
+    name.nfkc().filter(|c| !c.is_whitespace()).map(katakana_to_hiragana).map(fold_variant_kanji).collect()
 }
 
 #[cfg(test)]

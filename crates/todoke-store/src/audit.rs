@@ -71,7 +71,15 @@ pub fn digest_of<T: Serialize>(change: &T) -> String {
 }
 
 /// The hash of an entry: every field, length-prefixed, and the previous hash.
-pub fn entry_hash(seq: i64, at: &str, actor: &str, action: &str, object: &str, digest: &str, prev_hash: &str) -> String {
+pub fn entry_hash(
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    object: &str,
+    digest: &str,
+    prev_hash: &str,
+) -> String {
     let mut h = Sha256::new();
     h.update(b"todoke-audit-v1");
     h.update(seq.to_be_bytes());
@@ -94,7 +102,8 @@ pub(crate) struct Change<'a> {
 pub(crate) async fn append<T: Tx>(tx: &mut T, key: &MasterKey, at: &str, change: Change<'_>) -> Result<()> {
     // Taking the head row first serializes appenders (a row lock in PostgreSQL; SQLite write
     // transactions are already exclusive).
-    let head = tx.fetch_one("update audit_head set seq = seq + 1 where audit_head_id = 1 returning seq, hash", &[]).await?;
+    let head =
+        tx.fetch_one("update audit_head set seq = seq + 1 where audit_head_id = 1 returning seq, hash", &[]).await?;
     let (seq, prev_hash) = (head.int(0)?, head.text(1)?);
     let hash = entry_hash(seq, at, change.actor.as_str(), change.action, &change.object, &change.digest, &prev_hash);
     let mac = key.audit_mac(&hash);
@@ -160,7 +169,8 @@ pub(crate) async fn verify<T: Tx>(tx: &mut T, key: &MasterKey) -> Result<AuditRe
         for row in &rows {
             let seq = row.int(0)?;
             after = seq;
-            let (at, actor, action, object, digest) = (row.text(1)?, row.text(2)?, row.text(3)?, row.text(4)?, row.text(5)?);
+            let (at, actor, action, object, digest) =
+                (row.text(1)?, row.text(2)?, row.text(3)?, row.text(4)?, row.text(5)?);
             let (stored_prev, stored_hash, stored_mac) = (row.text(6)?, row.text(7)?, row.text(8)?);
             if seq != expected_seq {
                 let reason = if seq > expected_seq {
@@ -172,7 +182,8 @@ pub(crate) async fn verify<T: Tx>(tx: &mut T, key: &MasterKey) -> Result<AuditRe
                 break 'pages;
             }
             if stored_prev != prev_hash {
-                first_bad = problem(seq, "does not follow the entry before it (entries deleted, inserted or reordered)".into());
+                first_bad =
+                    problem(seq, "does not follow the entry before it (entries deleted, inserted or reordered)".into());
                 break 'pages;
             }
             if entry_hash(seq, &at, &actor, &action, &object, &digest, &prev_hash) != stored_hash {
@@ -194,7 +205,9 @@ pub(crate) async fn verify<T: Tx>(tx: &mut T, key: &MasterKey) -> Result<AuditRe
         if head_seq != entries || head_hash != prev_hash {
             first_bad = problem(
                 entries + 1,
-                format!("the log ends at entry {entries} but its head records entry {head_seq} (entries deleted at the end)"),
+                format!(
+                    "the log ends at entry {entries} but its head records entry {head_seq} (entries deleted at the end)"
+                ),
             );
         }
     }

@@ -44,9 +44,7 @@ fn hkdf(ikm: &[u8], info: &str) -> Zeroizing<[u8; KEY_LEN]> {
 }
 
 fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let Ok(mut mac) = <HmacSha256 as Mac>::new_from_slice(key) else {
-        unreachable!("HMAC accepts keys of any length")
-    };
+    let Ok(mut mac) = <HmacSha256 as Mac>::new_from_slice(key) else { unreachable!("HMAC accepts keys of any length") };
     for part in parts {
         // Length-prefixed, so that ("ab","c") and ("a","bc") differ.
         mac.update(&(part.len() as u64).to_be_bytes());
@@ -98,9 +96,7 @@ impl MasterKey {
     /// Reads a key from its text form (base64 of 32 bytes).
     pub fn from_text(text: &str) -> Result<Self> {
         let bytes = Zeroizing::new(
-            BASE64
-                .decode(text.trim())
-                .map_err(|_| StoreError::Key("expected base64 text of 32 bytes".into()))?,
+            BASE64.decode(text.trim()).map_err(|_| StoreError::Key("expected base64 text of 32 bytes".into()))?,
         );
         let key: [u8; KEY_LEN] = bytes
             .as_slice()
@@ -162,8 +158,10 @@ impl MasterKey {
 
     pub(crate) fn unwrap(&self, incident_id: &str, wrapped: &[u8]) -> Result<DataKey> {
         let bytes = Zeroizing::new(open(&self.subkey("todoke:wrap:v1"), &wrap_aad(incident_id), wrapped)?);
-        let key: [u8; KEY_LEN] =
-            bytes.as_slice().try_into().map_err(|_| StoreError::Crypto("a wrapped data key of the wrong length".into()))?;
+        let key: [u8; KEY_LEN] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| StoreError::Crypto("a wrapped data key of the wrong length".into()))?;
         Ok(DataKey(Zeroizing::new(key)))
     }
 }

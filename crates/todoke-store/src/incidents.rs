@@ -10,7 +10,13 @@ use serde_json::json;
 use todoke_core::{Incident, IncidentId, IncidentRecord, OrgId, OrgType, Organization, PartyId, PartyRole};
 
 impl<D: Db> Store<D> {
-    async fn ensure_org_in(&self, tx: &mut D::Tx, actor: &Actor, name: &str, org_type: OrgType) -> Result<Organization> {
+    async fn ensure_org_in(
+        &self,
+        tx: &mut D::Tx,
+        actor: &Actor,
+        name: &str,
+        org_type: OrgType,
+    ) -> Result<Organization> {
         let id = OrgId(self.new_id());
         let inserted = tx
             .execute(
@@ -78,7 +84,13 @@ impl<D: Db> IncidentStore for Store<D> {
         tx.execute(
             "insert into incident (incident_id, owner_id, title, facts, created_at, updated_at) \
              values ($1, $2, $3, $4, $5, $5)",
-            &[id.to_string().into(), owner.to_string().into(), facts.title.clone().into(), to_json(&core)?.into(), now.clone().into()],
+            &[
+                id.to_string().into(),
+                owner.to_string().into(),
+                facts.title.clone().into(),
+                to_json(&core)?.into(),
+                now.clone().into(),
+            ],
         )
         .await?;
         let key = DataKey::generate();
@@ -117,7 +129,10 @@ impl<D: Db> IncidentStore for Store<D> {
     async fn incident(&self, id: IncidentId) -> Result<IncidentRecord> {
         let mut tx = self.db.begin_read().await?;
         let row = tx
-            .fetch_optional("select owner_id, facts, erased_at from incident where incident_id = $1", &[id.to_string().into()])
+            .fetch_optional(
+                "select owner_id, facts, erased_at from incident where incident_id = $1",
+                &[id.to_string().into()],
+            )
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
         drop(tx);
@@ -188,7 +203,13 @@ impl<D: Db> IncidentStore for Store<D> {
             )
             .await?;
         rows.iter()
-            .map(|r| Ok(StoredParty { id: parse_id(&r.text(0)?)?, org: parse_id(&r.text(1)?)?, party: parse_json(&r.text(2)?)? }))
+            .map(|r| {
+                Ok(StoredParty {
+                    id: parse_id(&r.text(0)?)?,
+                    org: parse_id(&r.text(1)?)?,
+                    party: parse_json(&r.text(2)?)?,
+                })
+            })
             .collect()
     }
 
@@ -202,19 +223,19 @@ impl<D: Db> IncidentStore for Store<D> {
             )
             .await?;
         if destroyed == 0 {
-            let exists = tx.fetch_optional("select 1 from incident where incident_id = $1", &[id.to_string().into()]).await?;
+            let exists =
+                tx.fetch_optional("select 1 from incident where incident_id = $1", &[id.to_string().into()]).await?;
             return Err(match exists {
                 Some(_) => StoreError::Erased(id.to_string()),
                 None => StoreError::NotFound(format!("incident {id}")),
             });
         }
-        tx.execute("update incident set erased_at = $1, updated_at = $1 where incident_id = $2", &[
-            Value::from(now.clone()),
-            id.to_string().into(),
-        ])
+        tx.execute(
+            "update incident set erased_at = $1, updated_at = $1 where incident_id = $2",
+            &[Value::from(now.clone()), id.to_string().into()],
+        )
         .await?;
-        self.audit(&mut tx, actor, "incident.erase", format!("incident:{id}"), &json!({ "destroyed_at": now }))
-            .await?;
+        self.audit(&mut tx, actor, "incident.erase", format!("incident:{id}"), &json!({ "destroyed_at": now })).await?;
         tx.commit().await?;
         self.db.after_erase().await
     }

@@ -21,7 +21,9 @@ struct BlindIndexes {
 fn blind_indexes(key: &DataKey, person: &AffectedPerson) -> Result<BlindIndexes> {
     let birth = person.birth_date.map(|d| d.to_string());
     let by = |tag: &str, name: Option<&str>| match (name, &birth) {
-        (Some(name), Some(birth)) if !name.trim().is_empty() => Some(key.blind_index(tag, &[&normalize_name(name), birth])),
+        (Some(name), Some(birth)) if !name.trim().is_empty() => {
+            Some(key.blind_index(tag, &[&normalize_name(name), birth]))
+        }
         _ => None,
     };
     let record = zeroize::Zeroizing::new(serde_json::to_string(person).map_err(StoreError::corrupt)?);
@@ -33,7 +35,13 @@ fn blind_indexes(key: &DataKey, person: &AffectedPerson) -> Result<BlindIndexes>
 }
 
 impl<D: Db> PersonStore for Store<D> {
-    async fn add_people(&self, actor: &Actor, incident: IncidentId, party: PartyId, people: &[AffectedPerson]) -> Result<PeopleAdded> {
+    async fn add_people(
+        &self,
+        actor: &Actor,
+        incident: IncidentId,
+        party: PartyId,
+        people: &[AffectedPerson],
+    ) -> Result<PeopleAdded> {
         let mut tx = self.db.begin_write().await?;
         let owner = tx
             .fetch_optional("select incident_id from party where party_id = $1", &[party.to_string().into()])
@@ -109,10 +117,19 @@ impl<D: Db> PersonStore for Store<D> {
         u64::try_from(row.int(0)?).map_err(StoreError::corrupt)
     }
 
-    async fn find_people_by_kana(&self, incident: IncidentId, name_kana: &str, birth_date: Date) -> Result<Vec<(PersonId, PartyId)>> {
+    async fn find_people_by_kana(
+        &self,
+        incident: IncidentId,
+        name_kana: &str,
+        birth_date: Date,
+    ) -> Result<Vec<(PersonId, PartyId)>> {
         let mut tx = self.db.begin_read().await?;
         let key = self.data_key(&mut tx, incident).await?;
-        let probe = AffectedPerson { name_kana: Some(name_kana.to_string()), birth_date: Some(birth_date), ..Default::default() };
+        let probe = AffectedPerson {
+            name_kana: Some(name_kana.to_string()),
+            birth_date: Some(birth_date),
+            ..Default::default()
+        };
         let Some(index) = blind_indexes(&key, &probe)?.kana_birth else {
             return Ok(Vec::new());
         };

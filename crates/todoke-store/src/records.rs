@@ -77,10 +77,10 @@ impl<D: Db> Store<D> {
     }
 
     async fn check_party(&self, tx: &mut D::Tx, incident: IncidentId, party: PartyId) -> Result<()> {
-        tx.fetch_optional("select 1 from party where party_id = $1 and incident_id = $2", &[
-            party.to_string().into(),
-            incident.to_string().into(),
-        ])
+        tx.fetch_optional(
+            "select 1 from party where party_id = $1 and incident_id = $2",
+            &[party.to_string().into(), incident.to_string().into()],
+        )
         .await?
         .map(|_| ())
         .ok_or_else(|| StoreError::NotFound(format!("party {party} of incident {incident}")))
@@ -88,7 +88,12 @@ impl<D: Db> Store<D> {
 }
 
 impl<D: Db> CaseRecordStore for Store<D> {
-    async fn add_timeline_event(&self, actor: &Actor, incident: IncidentId, event: &TimelineEvent) -> Result<TimelineEventId> {
+    async fn add_timeline_event(
+        &self,
+        actor: &Actor,
+        incident: IncidentId,
+        event: &TimelineEvent,
+    ) -> Result<TimelineEventId> {
         let mut tx = self.db.begin_write().await?;
         let id = self.insert_timeline_event(&mut tx, incident, event).await?;
         self.audit(&mut tx, actor, "timeline.add", format!("timeline_event:{id}"), event).await?;
@@ -107,14 +112,18 @@ impl<D: Db> CaseRecordStore for Store<D> {
             .await?;
         rows.iter()
             .map(|r| {
-                let technique = r.opt_text(5)?.map(AttackTechnique::try_from).transpose().map_err(StoreError::corrupt)?;
-                Ok((parse_id(&r.text(0)?)?, TimelineEvent {
-                    at: r.text(1)?.parse().map_err(StoreError::corrupt)?,
-                    kind: key_of(&r.text(2)?, TimelineKind::from_key)?,
-                    text: r.text(3)?,
-                    source: r.opt_text(4)?,
-                    technique,
-                }))
+                let technique =
+                    r.opt_text(5)?.map(AttackTechnique::try_from).transpose().map_err(StoreError::corrupt)?;
+                Ok((
+                    parse_id(&r.text(0)?)?,
+                    TimelineEvent {
+                        at: r.text(1)?.parse().map_err(StoreError::corrupt)?,
+                        kind: key_of(&r.text(2)?, TimelineKind::from_key)?,
+                        text: r.text(3)?,
+                        source: r.opt_text(4)?,
+                        technique,
+                    },
+                ))
             })
             .collect()
     }
@@ -137,19 +146,28 @@ impl<D: Db> CaseRecordStore for Store<D> {
             .await?;
         rows.iter()
             .map(|r| {
-                Ok((parse_id(&r.text(0)?)?, Task {
-                    kind: key_of(&r.text(1)?, TaskKind::from_key)?,
-                    title: r.text(2)?,
-                    owner: r.opt_text(3)?,
-                    due: opt_date(r, 4)?,
-                    status: key_of(&r.text(5)?, TaskStatus::from_key)?,
-                    evidence: r.opt_text(6)?,
-                }))
+                Ok((
+                    parse_id(&r.text(0)?)?,
+                    Task {
+                        kind: key_of(&r.text(1)?, TaskKind::from_key)?,
+                        title: r.text(2)?,
+                        owner: r.opt_text(3)?,
+                        due: opt_date(r, 4)?,
+                        status: key_of(&r.text(5)?, TaskStatus::from_key)?,
+                        evidence: r.opt_text(6)?,
+                    },
+                ))
             })
             .collect()
     }
 
-    async fn set_task_status(&self, actor: &Actor, task: TaskId, status: TaskStatus, evidence: Option<&str>) -> Result<()> {
+    async fn set_task_status(
+        &self,
+        actor: &Actor,
+        task: TaskId,
+        status: TaskStatus,
+        evidence: Option<&str>,
+    ) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
         let changed = tx
             .execute(
@@ -189,7 +207,13 @@ impl<D: Db> CaseRecordStore for Store<D> {
         Ok(id)
     }
 
-    async fn submit_report(&self, actor: &Actor, report: ReportId, submitted_on: Date, receipt_number: Option<&str>) -> Result<()> {
+    async fn submit_report(
+        &self,
+        actor: &Actor,
+        report: ReportId,
+        submitted_on: Date,
+        receipt_number: Option<&str>,
+    ) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
         let changed = tx
             .execute(
@@ -198,7 +222,8 @@ impl<D: Db> CaseRecordStore for Store<D> {
             )
             .await?;
         if changed == 0 {
-            let exists = tx.fetch_optional("select 1 from report where report_id = $1", &[report.to_string().into()]).await?;
+            let exists =
+                tx.fetch_optional("select 1 from report where report_id = $1", &[report.to_string().into()]).await?;
             return Err(match exists {
                 Some(_) => StoreError::Conflict(format!("report {report} was already submitted and is frozen")),
                 None => StoreError::NotFound(format!("report {report}")),
@@ -220,13 +245,16 @@ impl<D: Db> CaseRecordStore for Store<D> {
             .await?;
         rows.iter()
             .map(|r| {
-                Ok((parse_id(&r.text(0)?)?, Report {
-                    party: parse_id(&r.text(1)?)?,
-                    kind: key_of(&r.text(2)?, ReportKind::from_key)?,
-                    content: r.text(3)?,
-                    submitted_on: opt_date(r, 4)?,
-                    receipt_number: r.opt_text(5)?,
-                }))
+                Ok((
+                    parse_id(&r.text(0)?)?,
+                    Report {
+                        party: parse_id(&r.text(1)?)?,
+                        kind: key_of(&r.text(2)?, ReportKind::from_key)?,
+                        content: r.text(3)?,
+                        submitted_on: opt_date(r, 4)?,
+                        receipt_number: r.opt_text(5)?,
+                    },
+                ))
             })
             .collect()
     }

@@ -2,7 +2,9 @@
 
 use crate::db::{Backend, Db, Row, Tx, Value, bind_values, map_sqlx};
 use crate::error::{Result, StoreError};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Row as _, TypeInfo as _, ValueRef as _};
 use std::path::Path;
 use std::str::FromStr;

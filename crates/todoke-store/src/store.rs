@@ -116,7 +116,11 @@ impl<D: Db> Store<D> {
     }
 
     /// Opens what [`Store::seal`] sealed.
-    pub(crate) fn open_sealed<T: serde::de::DeserializeOwned>(key: &DataKey, context: &str, sealed: &[u8]) -> Result<T> {
+    pub(crate) fn open_sealed<T: serde::de::DeserializeOwned>(
+        key: &DataKey,
+        context: &str,
+        sealed: &[u8],
+    ) -> Result<T> {
         let json = zeroize::Zeroizing::new(key.open(context, sealed)?);
         serde_json::from_slice(&json).map_err(StoreError::corrupt)
     }

@@ -269,7 +269,10 @@ pub async fn erasing_an_incident_makes_its_people_unreadable<D: Db>(store: &Stor
     store.erase_incident(&actor(), id).await.unwrap();
 
     assert!(matches!(store.people(id, None).await, Err(StoreError::Erased(_))));
-    assert!(matches!(store.find_people_by_kana(id, "タカハシハナコ", date(1970, 3, 1)).await, Err(StoreError::Erased(_))));
+    assert!(matches!(
+        store.find_people_by_kana(id, "タカハシハナコ", date(1970, 3, 1)).await,
+        Err(StoreError::Erased(_))
+    ));
     let party = party_id(store, id, "春日部市").await;
     assert!(matches!(store.add_people(&actor(), id, party, &people()).await, Err(StoreError::Erased(_))));
     assert!(matches!(store.erase_incident(&actor(), id).await, Err(StoreError::Erased(_))));
@@ -279,7 +282,10 @@ pub async fn erasing_an_incident_makes_its_people_unreadable<D: Db>(store: &Stor
 
     // The wrapped key is gone from the database, not merely flagged.
     let mut tx = store.db().begin_read().await.unwrap();
-    let row = tx.fetch_one("select wrapped from incident_key where incident_id = $1", &[id.to_string().into()]).await.unwrap();
+    let row = tx
+        .fetch_one("select wrapped from incident_key where incident_id = $1", &[id.to_string().into()])
+        .await
+        .unwrap();
     assert_eq!(row.opt_blob(0).unwrap(), None);
     drop(tx);
 
@@ -292,7 +298,13 @@ pub async fn reports_tasks_and_inquiries<D: Db>(store: &Store<D>) {
     let id = store.create_incident(&actor(), &sample_incident()).await.unwrap();
     let city = party_id(store, id, "春日部市").await;
 
-    let draft = Report { party: city, kind: ReportKind::Preliminary, content: "速報の内容".into(), submitted_on: None, receipt_number: None };
+    let draft = Report {
+        party: city,
+        kind: ReportKind::Preliminary,
+        content: "速報の内容".into(),
+        submitted_on: None,
+        receipt_number: None,
+    };
     let report = store.add_report(&actor(), id, &draft).await.unwrap();
     store.submit_report(&actor(), report, date(2024, 2, 21), Some("R6-0001")).await.unwrap();
     let err = store.submit_report(&actor(), report, date(2024, 2, 22), None).await.unwrap_err();
@@ -416,12 +428,15 @@ pub async fn audit_catches_entries_deleted_at_the_end<D: Db>(store: &Store<D>) {
 pub async fn audit_catches_an_inserted_entry<D: Db>(store: &Store<D>) {
     six_entries(store).await;
     // Renumber the tail and slip an entry in as number 3, with the next entry's hashes.
-    tamper(store, &[
-        "update audit_entry set seq = seq + 100 where seq >= 3",
-        "update audit_entry set seq = seq - 99 where seq >= 100",
-        "insert into audit_entry (seq, at, actor, action, object, digest, prev_hash, hash, mac) \
+    tamper(
+        store,
+        &[
+            "update audit_entry set seq = seq + 100 where seq >= 3",
+            "update audit_entry set seq = seq - 99 where seq >= 100",
+            "insert into audit_entry (seq, at, actor, action, object, digest, prev_hash, hash, mac) \
          select 3, at, 'cli:intruder', action, 'n:forged', digest, prev_hash, hash, mac from audit_entry where seq = 4",
-    ])
+        ],
+    )
     .await;
     assert_eq!(first_bad(store).await, 3);
 }
@@ -448,11 +463,14 @@ pub async fn audit_catches_an_appended_forgery<D: Db>(store: &Store<D>) {
 
 pub async fn audit_catches_reordered_entries<D: Db>(store: &Store<D>) {
     six_entries(store).await;
-    tamper(store, &[
-        "update audit_entry set seq = -1 where seq = 2",
-        "update audit_entry set seq = 2 where seq = 3",
-        "update audit_entry set seq = 3 where seq = -1",
-    ])
+    tamper(
+        store,
+        &[
+            "update audit_entry set seq = -1 where seq = 2",
+            "update audit_entry set seq = 2 where seq = 3",
+            "update audit_entry set seq = 3 where seq = -1",
+        ],
+    )
     .await;
     assert_eq!(first_bad(store).await, 2);
 }
@@ -464,7 +482,8 @@ pub async fn a_wrong_master_key_is_refused<D: Db>(store: &Store<D>) {
 
 pub async fn reopening_migrates_nothing_twice<D: Db>(store: &Store<D>) {
     let id = seeded(store).await;
-    let again = Store::open(store.db().clone(), MasterKey::from_text(&store.key.to_text()).unwrap(), clock()).await.unwrap();
+    let again =
+        Store::open(store.db().clone(), MasterKey::from_text(&store.key.to_text()).unwrap(), clock()).await.unwrap();
     assert_eq!(again.incident(id).await.unwrap().facts, sample_incident());
 }
 

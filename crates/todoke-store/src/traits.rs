@@ -139,11 +139,14 @@ pub trait CaseRecordStore {
     ) -> impl Future<Output = Result<TimelineEventId>> + Send;
 
     /// The timeline, in time order.
-    fn timeline(&self, incident: IncidentId)
-    -> impl Future<Output = Result<Vec<(TimelineEventId, TimelineEvent)>>> + Send;
+    fn timeline(
+        &self,
+        incident: IncidentId,
+    ) -> impl Future<Output = Result<Vec<(TimelineEventId, TimelineEvent)>>> + Send;
 
     /// Adds a task.
-    fn add_task(&self, actor: &Actor, incident: IncidentId, task: &Task) -> impl Future<Output = Result<TaskId>> + Send;
+    fn add_task(&self, actor: &Actor, incident: IncidentId, task: &Task)
+    -> impl Future<Output = Result<TaskId>> + Send;
 
     /// The tasks, in the order they were added.
     fn tasks(&self, incident: IncidentId) -> impl Future<Output = Result<Vec<(TaskId, Task)>>> + Send;
@@ -158,8 +161,12 @@ pub trait CaseRecordStore {
     ) -> impl Future<Output = Result<()>> + Send;
 
     /// Stores a report (a draft when it has no submission date).
-    fn add_report(&self, actor: &Actor, incident: IncidentId, report: &Report)
-    -> impl Future<Output = Result<ReportId>> + Send;
+    fn add_report(
+        &self,
+        actor: &Actor,
+        incident: IncidentId,
+        report: &Report,
+    ) -> impl Future<Output = Result<ReportId>> + Send;
 
     /// Marks a draft submitted; a submitted report is frozen and cannot be submitted again.
     fn submit_report(
@@ -174,8 +181,12 @@ pub trait CaseRecordStore {
     fn reports(&self, incident: IncidentId) -> impl Future<Output = Result<Vec<(ReportId, Report)>>> + Send;
 
     /// Logs an inquiry (sealed: what a caller says may be personal).
-    fn add_inquiry(&self, actor: &Actor, incident: IncidentId, inquiry: &Inquiry)
-    -> impl Future<Output = Result<InquiryId>> + Send;
+    fn add_inquiry(
+        &self,
+        actor: &Actor,
+        incident: IncidentId,
+        inquiry: &Inquiry,
+    ) -> impl Future<Output = Result<InquiryId>> + Send;
 
     /// An incident's inquiries, in the order received.
     fn inquiries(&self, incident: IncidentId) -> impl Future<Output = Result<Vec<(InquiryId, Inquiry)>>> + Send;

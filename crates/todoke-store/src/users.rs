@@ -18,11 +18,17 @@ impl<D: Db> UserStore for Store<D> {
         if login.is_empty() {
             return Err(StoreError::Conflict("a login cannot be empty".into()));
         }
-        let user = User { id: UserId(self.new_id()), login: login.to_string(), display_name: display_name.trim().to_string() };
+        let user =
+            User { id: UserId(self.new_id()), login: login.to_string(), display_name: display_name.trim().to_string() };
         let mut tx = self.db.begin_write().await?;
         tx.execute(
             "insert into app_user (user_id, login, display_name, created_at) values ($1, $2, $3, $4)",
-            &[user.id.to_string().into(), user.login.clone().into(), user.display_name.clone().into(), self.now().into()],
+            &[
+                user.id.to_string().into(),
+                user.login.clone().into(),
+                user.display_name.clone().into(),
+                self.now().into(),
+            ],
         )
         .await
         .map_err(|e| match e {
@@ -37,7 +43,10 @@ impl<D: Db> UserStore for Store<D> {
     async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
         let mut tx = self.db.begin_read().await?;
         let row = tx
-            .fetch_optional("select user_id, login, display_name from app_user where login = $1", &[login.trim().into()])
+            .fetch_optional(
+                "select user_id, login, display_name from app_user where login = $1",
+                &[login.trim().into()],
+            )
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }

@@ -29,7 +29,10 @@ pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, cmd: AuditCmd) -> Result<Ex
                 Some(bad) => {
                     eprintln!(
                         "todoke: {} {}: {}",
-                        ctx.say("監査ログの検証に失敗しました。最初の不正なエントリ", "audit log does not verify; first bad entry"),
+                        ctx.say(
+                            "監査ログの検証に失敗しました。最初の不正なエントリ",
+                            "audit log does not verify; first bad entry"
+                        ),
                         bad.seq,
                         bad.reason
                     );

@@ -22,9 +22,11 @@ pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, cmd: IncidentCmd) -> Result
 
 /// Reads and checks a facts file; errors name the file, line, key and what was expected.
 pub fn read_facts(ctx: &Ctx, file: &Path) -> Result<Incident> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("{} {}", ctx.say("事実ファイルを読めません:", "cannot read facts file"), file.display()))?;
-    parse_facts(&text).with_context(|| format!("{}: {}", file.display(), ctx.say("事実ファイルの誤り", "bad facts file")))
+    let text = std::fs::read_to_string(file).with_context(|| {
+        format!("{} {}", ctx.say("事実ファイルを読めません:", "cannot read facts file"), file.display())
+    })?;
+    parse_facts(&text)
+        .with_context(|| format!("{}: {}", file.display(), ctx.say("事実ファイルの誤り", "bad facts file")))
 }
 
 async fn import<D: Db>(ctx: &Ctx, store: &Store<D>, file: &Path) -> Result<()> {
@@ -49,7 +51,13 @@ async fn list<D: Db>(ctx: &Ctx, store: &Store<D>, json: bool) -> Result<()> {
     let incidents = store.incidents().await?;
     let mut out = std::io::stdout().lock();
     if incidents.is_empty() && !json {
-        eprintln!("{}", ctx.say("事案はまだありません (todoke incident import FILE.toml)", "no incidents yet (todoke incident import FILE.toml)"));
+        eprintln!(
+            "{}",
+            ctx.say(
+                "事案はまだありません (todoke incident import FILE.toml)",
+                "no incidents yet (todoke incident import FILE.toml)"
+            )
+        );
     }
     for i in incidents {
         if json {
@@ -128,9 +136,16 @@ fn print_record(ctx: &Ctx, record: &IncidentRecord, stored_people: u64) -> Resul
     }
     writeln!(out, "\n{} ({})", ctx.say("当事者", "Parties"), f.parties.len())?;
     for p in &f.parties {
-        let (role, org_type) = if ja { (p.role.label_ja(), p.org_type.label_ja()) } else { (p.role.key(), p.org_type.key()) };
+        let (role, org_type) =
+            if ja { (p.role.label_ja(), p.org_type.label_ja()) } else { (p.role.key(), p.org_type.key()) };
         let persons = p.persons.map(|n| format!("  {n}")).unwrap_or_default();
-        writeln!(out, "  {}  [{role} / {org_type}]  {} {}{persons}", p.name, ctx.say("知った日", "known on"), p.known_on)?;
+        writeln!(
+            out,
+            "  {}  [{role} / {org_type}]  {} {}{persons}",
+            p.name,
+            ctx.say("知った日", "known on"),
+            p.known_on
+        )?;
     }
     if !f.timeline.is_empty() {
         writeln!(out, "\n{} ({})", ctx.say("時系列", "Timeline"), f.timeline.len())?;
@@ -143,7 +158,8 @@ fn print_record(ctx: &Ctx, record: &IncidentRecord, stored_people: u64) -> Resul
     if !f.tasks.is_empty() {
         writeln!(out, "\n{} ({})", ctx.say("タスク・再発防止策", "Tasks and prevention measures"), f.tasks.len())?;
         for t in &f.tasks {
-            let (kind, status) = if ja { (t.kind.label_ja(), t.status.label_ja()) } else { (t.kind.key(), t.status.key()) };
+            let (kind, status) =
+                if ja { (t.kind.label_ja(), t.status.label_ja()) } else { (t.kind.key(), t.status.key()) };
             let due = t.due.map(|d| format!("  {} {d}", ctx.say("期限", "due"))).unwrap_or_default();
             writeln!(out, "  [{status}] {kind}: {}{due}", t.title)?;
         }
@@ -163,7 +179,10 @@ async fn erase<D: Db>(ctx: &Ctx, store: &Store<D>, id: &str, yes: bool) -> Resul
             "{} 「{}」 {} [y/N] ",
             ctx.say("事案", "Destroy the data key of"),
             record.facts.title,
-            ctx.say("のデータ鍵を破棄し、対象者データを読めなくします。元に戻せません。続けますか?", "? Its people become unreadable for good.")
+            ctx.say(
+                "のデータ鍵を破棄し、対象者データを読めなくします。元に戻せません。続けますか?",
+                "? Its people become unreadable for good."
+            )
         );
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;

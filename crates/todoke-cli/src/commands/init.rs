@@ -11,11 +11,19 @@ pub async fn run(ctx: &Ctx, global: &Global) -> Result<ExitCode> {
         println!("{} {MASTER_KEY_VAR}", ctx.say("マスター鍵: 環境変数", "master key: environment variable"));
         MasterKey::from_text(&text)?
     } else if global.key_file.exists() {
-        println!("{} {}", ctx.say("マスター鍵: 既存の鍵ファイル", "master key: existing key file"), global.key_file.display());
+        println!(
+            "{} {}",
+            ctx.say("マスター鍵: 既存の鍵ファイル", "master key: existing key file"),
+            global.key_file.display()
+        );
         MasterKey::from_file(&global.key_file)?
     } else {
         let key = MasterKey::create_file(&global.key_file)?;
-        println!("{} {}", ctx.say("マスター鍵を作成しました (0600):", "created the master key (0600):"), global.key_file.display());
+        println!(
+            "{} {}",
+            ctx.say("マスター鍵を作成しました (0600):", "created the master key (0600):"),
+            global.key_file.display()
+        );
         println!(
             "{}",
             ctx.say(
@@ -30,7 +38,13 @@ pub async fn run(ctx: &Ctx, global: &Global) -> Result<ExitCode> {
         Database::Postgres(db) => open_store(db, key).await?.close().await,
     }
     println!("{} {}", ctx.say("データベースの準備ができました:", "database ready:"), redact(&global.database));
-    println!("{}", ctx.say("次は: todoke incident import examples/<事案>.toml", "next: todoke incident import examples/<case>.toml"));
+    println!(
+        "{}",
+        ctx.say(
+            "次は: todoke incident import examples/<事案>.toml",
+            "next: todoke incident import examples/<case>.toml"
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -34,7 +34,11 @@ async fn imported(env: Env) -> Env {
 #[tokio::test]
 async fn sqlite_tampering_is_caught() {
     let env = imported(Env::sqlite()).await;
-    tamper(todoke_store::SqliteDb::open(&env.database).await.unwrap(), "update audit_entry set actor = 'cli:someone' where seq = 2").await;
+    tamper(
+        todoke_store::SqliteDb::open(&env.database).await.unwrap(),
+        "update audit_entry set actor = 'cli:someone' where seq = 2",
+    )
+    .await;
     verify_fails_at(&env, 2);
 
     let env = imported(Env::sqlite()).await;
@@ -49,6 +53,10 @@ async fn postgres_tampering_is_caught() {
         return;
     };
     let env = imported(Env::postgres(&db.url)).await;
-    tamper(todoke_store::PgDb::open(&db.url).await.unwrap(), "update audit_entry set object = 'incident:x' where seq = 3").await;
+    tamper(
+        todoke_store::PgDb::open(&db.url).await.unwrap(),
+        "update audit_entry set object = 'incident:x' where seq = 3",
+    )
+    .await;
     verify_fails_at(&env, 3);
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace on SQLite and PostgreSQL. PostgreSQL is installed and started on
+# 127.0.0.1:5432 when nothing answers there (scripts/ensure-postgres.sh); each test makes and drops
+# its own database, so runs never see each other's data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${TODOKE_TEST_PG_URL:-}" ]; then
+    TODOKE_TEST_PG_URL=$(bash scripts/ensure-postgres.sh)
+    export TODOKE_TEST_PG_URL
+fi
+# pg_dump checks the PostgreSQL files for plain-text personal data.
+command -v pg_dump >/dev/null || { echo "pg_dump not found (Debian package postgresql-client)" >&2; exit 1; }
+
+cargo test --workspace --all-features "$@"
