@@ -45,6 +45,12 @@ fn katakana_to_hiragana(c: char) -> char {
 
 /// The form of a name used to decide whether two records name the same person: `ﾔﾏﾀﾞ　ﾀﾛｳ`,
 /// `やまだ たろう` and `ヤマダタロウ` give one value, and so do `髙橋` and `高橋`.
+///
+/// ```
+/// use todoke_ja::normalize_name;
+/// assert_eq!(normalize_name("ﾔﾏﾀﾞ　ﾀﾛｳ"), normalize_name("やまだ たろう"));
+/// assert_eq!(normalize_name("髙橋 一郎"), "高橋一郎");
+/// ```
 pub fn normalize_name(name: &str) -> String {
     name.nfkc().filter(|c| !c.is_whitespace()).map(katakana_to_hiragana).map(fold_variant_kanji).collect()
 }

@@ -27,12 +27,14 @@ impl Env {
         Self { database: url.to_string(), ..Self::sqlite() }
     }
 
-    /// Runs `todoke ARGS` in the folder, with the key in the environment.
+    /// Runs `todoke --database URL ARGS` in the folder, with the key in the environment.
     pub fn todoke(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_todoke"))
+            .arg("--database")
+            .arg(&self.database)
             .args(args)
             .current_dir(self.dir.path())
-            .env("TODOKE_DATABASE_URL", &self.database)
+            .env_remove("TODOKE_DATABASE_URL")
             .env("TODOKE_MASTER_KEY", &self.master_key)
             .env_remove("TODOKE_LANG")
             .env_remove("TODOKE_KEY_FILE")
