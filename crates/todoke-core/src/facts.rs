@@ -102,6 +102,11 @@ struct RawFacts {
     my_number_public_view: bool,
     #[serde(default)]
     my_number_misuse: bool,
+    #[serde(default)]
+    my_number_system: bool,
+    #[serde(default)]
+    acquiring: bool,
+    unreachable: Option<u64>,
     occurred_from: Option<FactDate>,
     occurred_to: Option<Spanned<FactDate>>,
     #[serde(default)]
@@ -125,6 +130,8 @@ struct RawParty {
     persons: Option<u64>,
     #[serde(default)]
     ordinance_sensitive: bool,
+    #[serde(default)]
+    national: bool,
     notified_consignor_on: Option<FactDate>,
     #[serde(default)]
     joint_report_with: Vec<String>,
@@ -278,8 +285,9 @@ impl RawFacts {
                 }
             }
             if let Some(notified) = &p.notified_consignor_on {
-                if p.role != PartyRole::Consignee {
-                    let msg = format!("only a consignee notifies its consignor, but this party is a {}", p.role);
+                // A handler may itself be the consignee of consignor parties (the seed foundation).
+                if p.role == PartyRole::Consignor {
+                    let msg = "a consignor has no consignor to notify; expected a handler or consignee".to_string();
                     return Err(err(at, &key("notified_consignor_on"), msg));
                 }
                 if notified.0 < p.known_on.0 {
@@ -294,6 +302,7 @@ impl RawFacts {
                 known_on: p.known_on.0,
                 persons: p.persons,
                 ordinance_sensitive: p.ordinance_sensitive,
+                national: p.national,
                 notified_consignor_on: p.notified_consignor_on.as_ref().map(|d| d.0),
                 joint_report_with: p.joint_report_with.clone(),
             });
@@ -323,6 +332,9 @@ impl RawFacts {
             my_number: self.my_number,
             my_number_public_view: self.my_number_public_view,
             my_number_misuse: self.my_number_misuse,
+            my_number_system: self.my_number_system,
+            acquiring: self.acquiring,
+            unreachable: self.unreachable,
             occurred_from: self.occurred_from.map(|d| d.0),
             occurred_to: self.occurred_to.map(|d| d.into_inner().0),
             parties,
@@ -393,6 +405,7 @@ role = "handler"
 known_on = 2024-01-29
 persons = 18950
 ordinance_sensitive = false
+notified_consignor_on = 2024-01-31
 joint_report_with = ["春日部市"]
 
 [[parties]]

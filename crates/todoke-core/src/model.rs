@@ -155,6 +155,9 @@ pub struct Party {
     /// Whether 条例要配慮個人情報 is involved (public bodies whose ordinance defines it).
     #[serde(default)]
     pub ordinance_sensitive: bool,
+    /// A national public body (行政機関, 独立行政法人等) rather than a local one; matters for dates.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub national: bool,
     /// The day a consignee notified its consignor (Rules Art. 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notified_consignor_on: Option<Date>,
@@ -369,6 +372,15 @@ pub struct Incident {
     pub my_number_public_view: bool,
     /// My Number data may be misused.
     pub my_number_misuse: bool,
+    /// The My Number data was in a system used for My Number work (特定個人情報漏えい等規則第2条第1号).
+    #[serde(default)]
+    pub my_number_system: bool,
+    /// The data was personal information being acquired (e.g. a skimmed web form), not yet stored.
+    #[serde(default)]
+    pub acquiring: bool,
+    /// People who cannot be reached by a notice (no or outdated contact data), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<u64>,
     /// The first day of the occurrence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurred_from: Option<Date>,
