@@ -34,6 +34,9 @@ pub struct Global {
 pub enum Command {
     /// Creates the master key file (mode 0600) and the database schema.
     Init,
+    /// Assesses an incident's facts: for every party the regime, whether it must report, why, and every
+    /// obligation with its deadline and legal basis.
+    Assess(AssessArgs),
     /// Incidents: import facts, list, show, erase.
     #[command(subcommand)]
     Incident(IncidentCmd),
@@ -45,6 +48,23 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// The facts file (see docs/facts.md).
+    pub file: PathBuf,
+    /// Prints the JSON of CONTRACTS.md §1.
+    #[arg(long)]
+    pub json: bool,
+    /// Marks each obligation overdue or due in N days as of this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<todoke_core::Date>,
+    /// Reads an unconfirmed point the other way: `public-consignee-attack=no` (an attack on a public
+    /// body's consignee is not category 3) or `next-day=literal` (a deadline on a closed day moves to
+    /// the next calendar day only).
+    #[arg(long, value_name = "POINT=VALUE")]
+    pub assume: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -102,6 +102,16 @@ fn national_holidays(year: i16) -> Vec<(Date, &'static str)> {
 /// Every 休日 of a year under 祝日法 Art. 3: the 国民の祝日, 振替休日 and 国民の休日, in date order.
 pub fn holidays(year: i16) -> Result<Vec<(Date, &'static str)>, OutOfRange> {
     check(date(year, 1, 1))?;
+    Ok(table().get(usize::try_from(year - FIRST_YEAR).unwrap_or(0)).cloned().unwrap_or_default())
+}
+
+/// The holidays of every known year, computed once: deadlines are computed by the hundred thousand.
+fn table() -> &'static Vec<Vec<(Date, &'static str)>> {
+    static TABLE: std::sync::OnceLock<Vec<Vec<(Date, &'static str)>>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| (FIRST_YEAR..=LAST_YEAR).map(compute_holidays).collect())
+}
+
+fn compute_holidays(year: i16) -> Vec<(Date, &'static str)> {
     let national = national_holidays(year);
     let is_national = |d: Date| national.iter().any(|(h, _)| *h == d);
     let mut all = national.clone();
@@ -132,12 +142,14 @@ pub fn holidays(year: i16) -> Result<Vec<(Date, &'static str)>, OutOfRange> {
     }
     all.sort();
     all.dedup_by_key(|(d, _)| *d);
-    Ok(all)
+    all
 }
 
 /// The holiday's name, if `day` is a 休日 under 祝日法.
 pub fn holiday_name(day: Date) -> Result<Option<&'static str>, OutOfRange> {
-    Ok(holidays(day.year())?.into_iter().find(|(d, _)| *d == day).map(|(_, name)| name))
+    check(day)?;
+    let year = table().get(usize::try_from(day.year() - FIRST_YEAR).unwrap_or(0));
+    Ok(year.and_then(|h| h.binary_search_by_key(&day, |(d, _)| *d).ok().and_then(|i| h.get(i))).map(|(_, name)| *name))
 }
 
 /// Whether `day` is a 行政機関の休日: Saturday, Sunday, a 休日 under 祝日法, or 12/29–1/3.

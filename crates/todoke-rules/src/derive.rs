@@ -34,7 +34,12 @@ pub struct Flag {
     pub derived_from: Option<String>,
 }
 
-fn from_items(incident: &Incident, stated: Option<bool>, own: fn(&todoke_core::DataItem) -> Option<bool>, list: &[String]) -> Flag {
+fn from_items(
+    incident: &Incident,
+    stated: Option<bool>,
+    own: fn(&todoke_core::DataItem) -> Option<bool>,
+    list: &[String],
+) -> Flag {
     if let Some(value) = stated {
         return Flag { value, derived_from: None };
     }

@@ -4,7 +4,9 @@
 
 use crate::calendar::{self, OutOfRange};
 use crate::derive::{self, Flag};
-use crate::pack::{CategoryId, Condition, DueRule, Family, ObligationKind, ObligationRule, Pack, Packs, PartyKind, Requirement, Text};
+use crate::pack::{
+    CategoryId, Condition, DueRule, Family, ObligationKind, ObligationRule, Pack, Packs, PartyKind, Requirement, Text,
+};
 use jiff::civil::Date;
 use jiff::{Span, ToSpan as _};
 use serde::Serialize;
@@ -173,6 +175,10 @@ impl Say {
     fn s(&self, ja: impl Into<String>, en: impl Into<String>) -> String {
         if self.0 { ja.into() } else { en.into() }
     }
+    /// A reason with its citation.
+    fn cite(&self, text: &Text, article: &str) -> String {
+        if self.0 { format!("{}（{article}）", text.ja) } else { format!("{} ({article})", text.en) }
+    }
 }
 
 fn persons(incident: &Incident, party: &Party) -> Option<u64> {
@@ -242,14 +248,22 @@ fn assess_party(f: &Facts<'_>, party: &Party, pack: &Pack, options: &Options) ->
         format!("Known on {k}: {} applies ({})", pack.name.en, pack.source.trim_end_matches(".toml")),
     )];
     if i.suspected {
-        why.push(say.s("発生したおそれがある事態も報告対象に含まれる", "A suspected situation counts as well as a proven one"));
+        why.push(
+            say.s(
+                "発生したおそれがある事態も報告対象に含まれる",
+                "A suspected situation counts as well as a proven one",
+            ),
+        );
     }
     explain_derived(&say, f, pack, &mut why);
 
     // Exemptions first: an exempt case has no reporting obligations.
     if let Some(ex) = pack.exemptions.iter().find(|e| holds(e.when, f, party, pack, false)) {
-        why.push(format!("{}（{}）", say.t(&ex.explain), ex.article));
-        why.push(say.s("報告・本人通知の義務はない（社内記録は残すこと）", "No report or notice is required (keep an internal record)"));
+        why.push(say.cite(&ex.explain, &ex.article));
+        why.push(say.s(
+            "報告・本人通知の義務はない（社内記録は残すこと）",
+            "No report or notice is required (keep an internal record)",
+        ));
         let obligations = pack
             .obligations
             .iter()
@@ -301,7 +315,7 @@ fn assess_party(f: &Facts<'_>, party: &Party, pack: &Pack, options: &Options) ->
         }
         categories.push(c.id);
         days = days.max(c.days);
-        why.push(format!("{}（{}）", say.t(&c.explain), c.article));
+        why.push(say.cite(&c.explain, &c.article));
     }
     if days == 0 {
         days = 30;
@@ -311,7 +325,7 @@ fn assess_party(f: &Facts<'_>, party: &Party, pack: &Pack, options: &Options) ->
         Some(rw) => {
             let yes = holds(rw.when, f, party, pack, false);
             if yes {
-                why.push(format!("{}（{}）", say.t(&rw.explain), rw.article));
+                why.push(say.cite(&rw.explain, &rw.article));
             }
             yes
         }
@@ -353,19 +367,31 @@ fn explain_derived(say: &Say, f: &Facts<'_>, pack: &Pack, why: &mut Vec<String>)
     }
     if let Some(item) = &f.sensitive.derived_from {
         why.push(if f.sensitive.value {
-            say.s(format!("要配慮個人情報：データ項目「{item}」から判断（事実に記載なし）"), format!("Sensitive: derived from the data item 「{item}」 (not stated in the facts)"))
+            say.s(
+                format!("要配慮個人情報：データ項目「{item}」から判断（事実に記載なし）"),
+                format!("Sensitive: derived from the data item 「{item}」 (not stated in the facts)"),
+            )
         } else {
-            say.s("要配慮個人情報：該当するデータ項目なし（事実に記載なし）", "Sensitive: no data item is sensitive (not stated in the facts)")
+            say.s(
+                "要配慮個人情報：該当するデータ項目なし（事実に記載なし）",
+                "Sensitive: no data item is sensitive (not stated in the facts)",
+            )
         });
     }
     if let Some(item) = &f.financial.derived_from
         && f.financial.value
     {
-        why.push(say.s(format!("財産的被害のおそれ：データ項目「{item}」から判断"), format!("Financial risk: derived from the data item 「{item}」")));
+        why.push(say.s(
+            format!("財産的被害のおそれ：データ項目「{item}」から判断"),
+            format!("Financial risk: derived from the data item 「{item}」"),
+        ));
     }
     if let Some(cause) = &f.malicious.derived_from {
         why.push(if f.malicious.value {
-            say.s(format!("不正の目的のおそれ：原因（{cause}）から推定"), format!("Wrongful intent: presumed from the cause ({cause})"))
+            say.s(
+                format!("不正の目的のおそれ：原因（{cause}）から推定"),
+                format!("Wrongful intent: presumed from the cause ({cause})"),
+            )
         } else {
             say.s(
                 format!("不正の目的のおそれ：原因（{cause}）からは推定しない。該当する場合は malicious = true を記載"),
@@ -374,7 +400,10 @@ fn explain_derived(say: &Say, f: &Facts<'_>, pack: &Pack, why: &mut Vec<String>)
         });
     }
     if f.incident.acquiring && f.malicious.value {
-        why.push(say.s("取得しようとしている個人情報に対する行為（2024年4月1日以降は第3号に含まれる）", "An act against personal information being acquired (within item 3 from 2024-04-01)"));
+        why.push(say.s(
+            "取得しようとしている個人情報に対する行為（2024年4月1日以降は第3号に含まれる）",
+            "An act against personal information being acquired (within item 3 from 2024-04-01)",
+        ));
     }
 }
 
@@ -384,7 +413,9 @@ fn explain_count(say: &Say, f: &Facts<'_>, party: &Party, pack: &Pack, why: &mut
     }
     let t = pack.threshold;
     match persons(f.incident, party) {
-        Some(n) if n <= t => why.push(say.s(format!("本人の数 {n} は {t} 以下"), format!("{n} individuals: not more than {t}"))),
+        Some(n) if n <= t => {
+            why.push(say.s(format!("本人の数 {n} は {t} 以下"), format!("{n} individuals: not more than {t}")))
+        }
         Some(_) => {}
         None => why.push(say.s(
             format!("本人の数が不明：最大の可能性のある数が {t} を超えるなら第4号に当たる"),
@@ -395,7 +426,10 @@ fn explain_count(say: &Say, f: &Facts<'_>, party: &Party, pack: &Pack, why: &mut
 
 fn verdict(say: &Say, pack: &Pack, reportable: bool, categories: &[CategoryId], days: i32) -> String {
     if pack.voluntary {
-        return say.s("法的な報告義務はない（努力義務）。期限・遅延の警告なし", "No legal duty to report (an effort duty); no deadlines or overdue alarms");
+        return say.s(
+            "法的な報告義務はない（努力義務）。期限・遅延の警告なし",
+            "No legal duty to report (an effort duty); no deadlines or overdue alarms",
+        );
     }
     if !reportable {
         return say.s(
@@ -406,7 +440,10 @@ fn verdict(say: &Say, pack: &Pack, reportable: bool, categories: &[CategoryId], 
     if categories.is_empty() {
         return say.s("報告対象", "Reportable");
     }
-    say.s(format!("報告対象。確報は{days}日目（行政機関の休日は翌日へ）"), format!("Reportable. Final report on day {days} (moved past closed days)"))
+    say.s(
+        format!("報告対象。確報は{days}日目（行政機関の休日は翌日へ）"),
+        format!("Reportable. Final report on day {days} (moved past closed days)"),
+    )
 }
 
 fn obligation(
@@ -427,12 +464,20 @@ fn obligation(
         DueRule::None => (None, None),
         DueRule::FinalReport => {
             let due = final_report_due(k, days, options.literal_next_day)?;
-            let raw = calendar::day_n(k, days);
-            if due != raw {
-                assumptions.push(say.s(
-                    format!("{days}日目の {raw} は行政機関の休日のため、その後の最初の開庁日としました（「その翌日」を文字どおり読むなら {}）", final_report_due(k, days, !options.literal_next_day)?),
-                    format!("Day {days}, {raw}, is a closed day, so the first open day after it is used (read literally as \"the next day\": {})", final_report_due(k, days, !options.literal_next_day)?),
-                ));
+            let other = final_report_due(k, days, !options.literal_next_day)?;
+            if other != due {
+                let raw = calendar::day_n(k, days);
+                assumptions.push(if options.literal_next_day {
+                    say.s(
+                        format!("{days}日目の {raw} は行政機関の休日。「その翌日」を文字どおり翌日と読んだ（最初の開庁日と読むなら {other}）"),
+                        format!("Day {days}, {raw}, is a closed day; \"the next day\" is read literally (as the first open day: {other})"),
+                    )
+                } else {
+                    say.s(
+                        format!("{days}日目の {raw} は行政機関の休日のため、その後の最初の開庁日とした（「その翌日」を文字どおり読むなら {other}）"),
+                        format!("Day {days}, {raw}, is a closed day, so the first open day after it is used (read literally as \"the next day\": {other})"),
+                    )
+                });
             }
             if calendar::is_provisional(due.year(), options.as_of.unwrap_or(due)) {
                 assumptions.push(say.s(
@@ -466,10 +511,13 @@ fn obligation(
             None => (None, None),
         },
     };
-    let relieved_by = (rule.relievable && is_consignee(i, party))
-        .then_some(party.notified_consignor_on)
-        .flatten()
-        .map(|on| say.s(format!("規則第9条による委託元への通知（{on}）"), format!("notice to the consignor under Rules Art. 9 ({on})")));
+    let relieved_by =
+        (rule.relievable && is_consignee(i, party)).then_some(party.notified_consignor_on).flatten().map(|on| {
+            say.s(
+                format!("規則第9条による委託元への通知（{on}）"),
+                format!("notice to the consignor under Rules Art. 9 ({on})"),
+            )
+        });
     let joint_with = if matches!(rule.kind, ObligationKind::PreliminaryReport | ObligationKind::FinalReport) {
         let mut with: Vec<String> = party.joint_report_with.clone();
         for other in &i.parties {

@@ -15,5 +15,7 @@ mod derive;
 mod engine;
 pub mod pack;
 
-pub use engine::{AssessError, Assessment, Obligation, Options, PartyAssessment, Status, Window, assess, final_report_due};
+pub use engine::{
+    AssessError, Assessment, Obligation, Options, PartyAssessment, Status, Window, assess, final_report_due,
+};
 pub use pack::{CategoryId, ObligationKind, PackError, Packs};

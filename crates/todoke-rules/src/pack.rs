@@ -420,7 +420,8 @@ pub struct PackError {
 
 fn date_of(dt: &toml::value::Datetime, source: &str, key: &str) -> Result<Date, PackError> {
     let text = dt.to_string();
-    text.parse().map_err(|_| PackError { file: source.into(), message: format!("`{key}`: expected a date, found {text}") })
+    text.parse()
+        .map_err(|_| PackError { file: source.into(), message: format!("`{key}`: expected a date, found {text}") })
 }
 
 /// Parses and checks one pack.
@@ -450,7 +451,9 @@ pub fn parse_pack(source: &str, text: &str) -> Result<Pack, PackError> {
             ))
         })?;
         let from = match from {
-            Some(d) => d.parse().map_err(|_| err(format!("`applies_to`: expected `TYPE from YYYY-MM-DD`, found `{entry}`")))?,
+            Some(d) => {
+                d.parse().map_err(|_| err(format!("`applies_to`: expected `TYPE from YYYY-MM-DD`, found `{entry}`")))?
+            }
             None => effective_from,
         };
         // A kind's own first day never precedes the pack's.
@@ -547,7 +550,8 @@ impl Packs {
                         (x, y) => x.or(y),
                     };
                     if end.is_none_or(|end| start <= end) {
-                        let what = if a.id == b.id { "two versions of one regime overlap" } else { "two regimes overlap" };
+                        let what =
+                            if a.id == b.id { "two versions of one regime overlap" } else { "two regimes overlap" };
                         return Err(PackError {
                             file: b.source.clone(),
                             message: format!("{what}: {} and {} both apply to {kind:?} on {start}", a.source, b.source),

@@ -1,5 +1,6 @@
 //! One module per command group; [`run`] opens what a command needs and dispatches.
 
+mod assess;
 mod audit;
 mod incident;
 mod init;
@@ -19,6 +20,7 @@ pub async fn run(args: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Init => init::run(&ctx, &args.global).await,
+        Command::Assess(assess_args) => assess::run(&ctx, &assess_args),
         command => {
             let key = master_key(&args.global)?;
             match open_database(&args.global.database).await? {
@@ -33,7 +35,9 @@ async fn with_store<D: Db>(ctx: &Ctx, command: Command, store: Store<D>) -> Resu
     let result = match command {
         Command::Incident(cmd) => incident::run(ctx, &store, cmd).await,
         Command::Audit(cmd) => audit::run(ctx, &store, cmd).await,
-        Command::Init | Command::Completions { .. } => unreachable!("handled before the store is opened"),
+        Command::Init | Command::Assess(_) | Command::Completions { .. } => {
+            unreachable!("handled before the store is opened")
+        }
     };
     store.close().await;
     result

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `todoke` binary: every example imports on SQLite and PostgreSQL, bad
 //! input gets a one-line reason, the audit chain catches tampering, crypto-erase works.
 
+mod assess;
 mod audit;
 mod examples;
 mod incident;

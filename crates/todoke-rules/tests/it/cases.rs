@@ -79,7 +79,11 @@ known_on = 2023-08-04"#,
     assert_eq!(cats(p), ["sensitive", "count_over_threshold"]);
     assert_eq!(due(p, FinalReport).as_deref(), Some("2023-09-04"), "day 30 is a Saturday");
     let fin = p.obligations.iter().find(|o| o.kind == FinalReport).unwrap();
-    assert!(fin.assumptions.iter().any(|a| a.contains("2023-09-03")), "the literal reading is given: {:?}", fin.assumptions);
+    assert!(
+        fin.assumptions.iter().any(|a| a.contains("2023-09-03")),
+        "the literal reading is given: {:?}",
+        fin.assumptions
+    );
 
     // The contractor has not notified the hospital: it must, and still reports until it does.
     let c = entry(&a, "医療事務受託業者", "jp-appi-business");
@@ -88,7 +92,10 @@ known_on = 2023-08-04"#,
     assert!(c.obligations.iter().find(|o| o.kind == FinalReport).unwrap().relieved_by.is_none());
 
     // Once it notified (Rules Art. 9), it is relieved — and still lists the obligations.
-    let notified = text.replace("role = \"consignee\"\nknown_on = 2023-08-04", "role = \"consignee\"\nknown_on = 2023-08-04\nnotified_consignor_on = 2023-08-07");
+    let notified = text.replace(
+        "role = \"consignee\"\nknown_on = 2023-08-04",
+        "role = \"consignee\"\nknown_on = 2023-08-04\nnotified_consignor_on = 2023-08-07",
+    );
     let a = run(&notified);
     let c = entry(&a, "医療事務受託業者", "jp-appi-business");
     assert!(c.obligations.iter().all(|o| o.kind != NotifyConsignor));
@@ -115,7 +122,10 @@ known_on = 2023-09-01"#,
     let p = entry(&run(&text), "Hajimari", "jp-appi-business").clone();
     assert!(!p.reportable && !p.voluntary);
     assert!(p.categories.is_empty() && p.obligations.is_empty());
-    assert!(p.explanation.iter().any(|e| e.contains("報告対象事態に当たらない")), "the verdict is kept with its reasons");
+    assert!(
+        p.explanation.iter().any(|e| e.contains("報告対象事態に当たらない")),
+        "the verdict is kept with its reasons"
+    );
     // Variant 4b: 1,317 people.
     let p = entry(&run(&text.replace("persons = 679", "persons = 1317")), "Hajimari", "jp-appi-business").clone();
     assert_eq!(cats(&p), ["count_over_threshold"]);
@@ -138,7 +148,10 @@ known_on = 2019-05-20"#,
     assert_eq!(cats(p), ["sensitive", "malicious"], "today's categories are shown as a counterfactual");
     assert!(p.obligations.iter().all(|o| o.due.is_none() && o.status.is_none()), "no deadlines, no overdue alarms");
     // Counterfactual under today's law.
-    assert_eq!(todoke_rules::final_report_due(jiff::civil::date(2019, 5, 20), 60, false).unwrap().to_string(), "2019-07-18");
+    assert_eq!(
+        todoke_rules::final_report_due(jiff::civil::date(2019, 5, 20), 60, false).unwrap().to_string(),
+        "2019-07-18"
+    );
 }
 
 #[test]
@@ -176,7 +189,11 @@ known_on = 2024-02-01"#,
     assert_eq!(cats(p), ["sensitive", "malicious", "count_over_threshold"]);
     assert_eq!(due(p, FinalReport).as_deref(), Some("2024-04-01"), "day 60 is a Sunday");
     let fin = p.obligations.iter().find(|o| o.kind == FinalReport).unwrap();
-    assert!(fin.assumptions.iter().any(|a| a.contains("2024-03-01")), "the alternative is given: {:?}", fin.assumptions);
+    assert!(
+        fin.assumptions.iter().any(|a| a.contains("2024-03-01")),
+        "the alternative is given: {:?}",
+        fin.assumptions
+    );
 
     let alt = run_with(&text, Options { public_consignee_attack: false, ..Options::default() });
     let p = entry(&alt, "春日部市", "jp-appi-public");
@@ -250,12 +267,16 @@ fn case_18_boundaries() {
     let public = |n| entry(&run(&count_case("public_body", n, "")), "p", "jp-appi-public").reportable;
     assert!(!public(100));
     assert!(public(101));
-    let my_number = |n| entry(&run(&count_case("business", n, "my_number = true")), "p", "jp-mynumber").categories.clone();
+    let my_number =
+        |n| entry(&run(&count_case("business", n, "my_number = true")), "p", "jp-mynumber").categories.clone();
     assert!(my_number(100).is_empty());
     assert_eq!(my_number(101), [todoke_rules::CategoryId::MynumberCount]);
 
     let hipaa = |states: &str| {
-        let text = format!("{}\n[hipaa]\ndiscovered_on = 2024-02-15\nindividuals_by_state = {{ {states} }}\n", count_case("business", 10, ""));
+        let text = format!(
+            "{}\n[hipaa]\ndiscovered_on = 2024-02-15\nindividuals_by_state = {{ {states} }}\n",
+            count_case("business", 10, "")
+        );
         entry(&run(&text), "p", "us-hipaa").obligations.iter().map(|o| o.kind).collect::<Vec<_>>()
     };
     let exactly_500 = hipaa("CA = 500");
@@ -294,10 +315,12 @@ fn as_of_marks_overdue_and_days_left() {
 
 #[test]
 fn category_3_reaches_data_being_acquired_only_from_april_2024() {
-    let text = |k: &str| one_party(
-        "cause = \"unauthorized_access\"\ndata_items = [\"氏名\"]\nacquiring = true",
-        &format!("name = \"EC\"\ntype = \"business\"\nrole = \"handler\"\nknown_on = {k}"),
-    );
+    let text = |k: &str| {
+        one_party(
+            "cause = \"unauthorized_access\"\ndata_items = [\"氏名\"]\nacquiring = true",
+            &format!("name = \"EC\"\ntype = \"business\"\nrole = \"handler\"\nknown_on = {k}"),
+        )
+    };
     assert!(!entry(&run(&text("2024-03-29")), "EC", "jp-appi-business").reportable);
     assert_eq!(cats(entry(&run(&text("2024-04-01")), "EC", "jp-appi-business")), ["malicious"]);
 }
@@ -307,7 +330,8 @@ fn local_bodies_before_april_2023_are_under_their_ordinance() {
     let a = run(&count_case("public_body", 500, "").replace("known_on = 2024-06-03", "known_on = 2023-03-31"));
     let p = entry(&a, "p", "jp-local-ordinance");
     assert!(p.voluntary && !p.reportable);
-    let national = count_case("public_body", 500, "").replace("known_on = 2024-06-03", "known_on = 2022-06-01\nnational = true");
+    let national =
+        count_case("public_body", 500, "").replace("known_on = 2024-06-03", "known_on = 2022-06-01\nnational = true");
     assert!(entry(&run(&national), "p", "jp-appi-public").reportable);
 }
 
@@ -325,7 +349,9 @@ fn joint_reports_are_marked_on_both_parties() {
         count_case("business", 2000, "")
     );
     let a = run(&text);
-    let fin = |party: &str, regime: &str| entry(&a, party, regime).obligations.iter().find(|o| o.kind == FinalReport).unwrap().joint_with.clone();
+    let fin = |party: &str, regime: &str| {
+        entry(&a, party, regime).obligations.iter().find(|o| o.kind == FinalReport).unwrap().joint_with.clone()
+    };
     assert_eq!(fin("p", "jp-appi-business"), ["市"]);
     assert_eq!(fin("市", "jp-appi-public"), ["p"]);
 }

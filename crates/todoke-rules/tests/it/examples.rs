@@ -28,7 +28,12 @@ fn every_example_is_assessed() {
 
 #[test]
 fn the_seed_case() {
-    let a = assess(&facts(&example("saitama-foundation-ransomware.toml")), &Packs::embedded().unwrap(), &Options::default()).unwrap();
+    let a = assess(
+        &facts(&example("saitama-foundation-ransomware.toml")),
+        &Packs::embedded().unwrap(),
+        &Options::default(),
+    )
+    .unwrap();
     let foundation = entry(&a, "公益財団法人埼玉県健康づくり事業団", "jp-appi-business");
     assert_eq!(cats(foundation), ["sensitive", "malicious"]);
     assert_eq!(due(foundation, FinalReport).as_deref(), Some("2024-03-28"));
@@ -42,7 +47,8 @@ fn the_seed_case() {
 
 #[test]
 fn the_voucher_cache_case() {
-    let a = assess(&facts(&example("kasukabe-voucher-cache.toml")), &Packs::embedded().unwrap(), &Options::default()).unwrap();
+    let a = assess(&facts(&example("kasukabe-voucher-cache.toml")), &Packs::embedded().unwrap(), &Options::default())
+        .unwrap();
     let city = entry(&a, "春日部市", "jp-appi-public");
     assert_eq!(cats(city), ["count_over_threshold"]);
     assert_eq!(due(city, FinalReport).as_deref(), Some("2024-05-29"));

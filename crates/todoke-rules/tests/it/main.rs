@@ -7,7 +7,7 @@ mod examples;
 
 use todoke_core::Incident;
 use todoke_core::facts::parse_facts;
-use todoke_rules::{Assessment, Options, PartyAssessment, Packs, assess};
+use todoke_rules::{Assessment, Options, Packs, PartyAssessment, assess};
 
 pub fn facts(text: &str) -> Incident {
     parse_facts(text).unwrap_or_else(|e| panic!("test facts: {e}"))
@@ -23,10 +23,12 @@ pub fn run_with(text: &str, options: Options) -> Assessment {
 
 /// The entry of `party` under `regime`.
 pub fn entry<'a>(a: &'a Assessment, party: &str, regime: &str) -> &'a PartyAssessment {
-    a.parties
-        .iter()
-        .find(|p| p.party == party && p.regime == regime)
-        .unwrap_or_else(|| panic!("no {regime} entry for {party}: {:#?}", a.parties.iter().map(|p| (&p.party, &p.regime)).collect::<Vec<_>>()))
+    a.parties.iter().find(|p| p.party == party && p.regime == regime).unwrap_or_else(|| {
+        panic!(
+            "no {regime} entry for {party}: {:#?}",
+            a.parties.iter().map(|p| (&p.party, &p.regime)).collect::<Vec<_>>()
+        )
+    })
 }
 
 pub fn due(p: &PartyAssessment, kind: todoke_rules::ObligationKind) -> Option<String> {
