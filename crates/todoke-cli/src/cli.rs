@@ -40,6 +40,9 @@ pub enum Command {
     /// Incidents: import facts, list, show, erase.
     #[command(subcommand)]
     Incident(IncidentCmd),
+    /// Reports filed with the PPC: their dates, receipt numbers and whether they were on time.
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
@@ -54,6 +57,13 @@ pub enum Command {
 pub struct AssessArgs {
     /// The facts file (see docs/facts.md).
     pub file: PathBuf,
+    #[command(flatten)]
+    pub flags: AssessFlags,
+}
+
+/// How to assess and what to print.
+#[derive(Debug, Args)]
+pub struct AssessFlags {
     /// Prints the JSON of CONTRACTS.md §1.
     #[arg(long)]
     pub json: bool,
@@ -88,6 +98,22 @@ pub enum IncidentCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Assesses a stored incident, keeps the assessment as a record and shows what changed since
+    /// the previous one.
+    Assess {
+        /// The incident id (or a unique prefix of it).
+        id: String,
+        #[command(flatten)]
+        flags: AssessFlags,
+    },
+    /// Replaces a stored incident's facts and parties from a facts file, re-assesses it and shows
+    /// what changed (its timeline and tasks are kept).
+    Update {
+        /// The incident id (or a unique prefix of it).
+        id: String,
+        /// The facts file.
+        file: PathBuf,
+    },
     /// Destroys the incident's data key: its affected people become unreadable for good.
     Erase {
         /// The incident id (or a unique prefix of it).
@@ -95,6 +121,41 @@ pub enum IncidentCmd {
         /// Does not ask for confirmation on a terminal.
         #[arg(long)]
         yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// Records a report as filed: its deadline comes from the current assessment and whether it was
+    /// on time is frozen with it.
+    File {
+        /// The incident id (or a unique prefix of it).
+        #[arg(long)]
+        incident: String,
+        /// The reporting party, by name.
+        #[arg(long)]
+        party: String,
+        /// preliminary (速報), final (確報) or follow_up (続報).
+        #[arg(long, value_parser = ["preliminary", "final", "follow_up"])]
+        kind: String,
+        /// The day it was submitted.
+        #[arg(long = "on", value_name = "DATE")]
+        submitted_on: todoke_core::Date,
+        /// The PPC's receipt number (受付番号).
+        #[arg(long)]
+        receipt: Option<String>,
+        /// A file with what was reported.
+        #[arg(long)]
+        content_file: Option<PathBuf>,
+    },
+    /// Lists an incident's reports.
+    List {
+        /// The incident id (or a unique prefix of it).
+        #[arg(long)]
+        incident: String,
+        /// Prints JSON, one object a line.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -453,6 +453,12 @@ pub struct Report {
     /// The PPC's receipt number (受付番号).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_number: Option<String>,
+    /// The due date the report was measured against, from the assessment when it was filed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Date>,
+    /// Whether it was filed on time, frozen when it was filed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_time: Option<bool>,
 }
 
 labelled_enum!(

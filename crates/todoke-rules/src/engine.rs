@@ -9,7 +9,7 @@ use crate::pack::{
 };
 use jiff::civil::Date;
 use jiff::{Span, ToSpan as _};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use todoke_core::{GdprRisk, Incident, Party, PartyRole};
 
 /// The readings of unconfirmed points (RULES.md §11) and the other choices of an assessment.
@@ -32,19 +32,19 @@ impl Default for Options {
 }
 
 /// The assessment of one incident.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assessment {
     /// The incident's title.
     pub title: String,
     /// The day obligations were measured against.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<Date>,
     /// One entry per party and regime.
     pub parties: Vec<PartyAssessment>,
 }
 
 /// One party under one regime.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartyAssessment {
     /// The party's name.
     pub party: String,
@@ -60,6 +60,9 @@ pub struct PartyAssessment {
     pub voluntary: bool,
     /// The categories that make it reportable (or would, for a voluntary regime).
     pub categories: Vec<CategoryId>,
+    /// The final report's day count (30 or 60), when a final report is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_report_days: Option<i32>,
     /// Every obligation.
     pub obligations: Vec<Obligation>,
     /// Why, step by step.
@@ -67,7 +70,7 @@ pub struct PartyAssessment {
 }
 
 /// A date range given as guidance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
     /// First day.
     pub from: Date,
@@ -76,7 +79,7 @@ pub struct Window {
 }
 
 /// Where an obligation stands on the `as_of` day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Its date has passed.
@@ -86,14 +89,14 @@ pub enum Status {
 }
 
 /// One obligation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Obligation {
     /// Its kind.
     pub kind: ObligationKind,
     /// To whom.
     pub recipient: String,
     /// A guidance window.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Window>,
     /// The due date (ISO date, or date-time with offset for hour deadlines); `None` for "速やかに".
     pub due: Option<String>,
@@ -102,19 +105,19 @@ pub struct Obligation {
     /// What it asks.
     pub explanation: String,
     /// Unconfirmed readings this obligation relies on, each with its alternative.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assumptions: Vec<String>,
     /// What relieves the party of it, if anything does.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relieved_by: Option<String>,
     /// The parties it is fulfilled jointly with (連名).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub joint_with: Vec<String>,
     /// Days from `as_of` to the due date (negative when overdue).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days_left: Option<i64>,
     /// Overdue or open on `as_of`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
 }
 
@@ -278,6 +281,7 @@ fn assess_party(f: &Facts<'_>, party: &Party, pack: &Pack, options: &Options) ->
             reportable: false,
             voluntary: pack.voluntary,
             categories: Vec::new(),
+            final_report_days: None,
             obligations,
             explanation: why,
         });
@@ -348,6 +352,7 @@ fn assess_party(f: &Facts<'_>, party: &Party, pack: &Pack, options: &Options) ->
         }
         obligations.push(o);
     }
+    let final_report_days = obligations.iter().any(|o| o.kind == ObligationKind::FinalReport).then_some(days);
     Ok(PartyAssessment {
         party: party.name.clone(),
         regime: pack.id.clone(),
@@ -356,6 +361,7 @@ fn assess_party(f: &Facts<'_>, party: &Party, pack: &Pack, options: &Options) ->
         reportable,
         voluntary: pack.voluntary,
         categories,
+        final_report_days,
         obligations,
         explanation: why,
     })

@@ -12,9 +12,11 @@
 
 pub mod calendar;
 mod derive;
+mod diff;
 mod engine;
 pub mod pack;
 
+pub use diff::{changes, due_of};
 pub use engine::{
     AssessError, Assessment, Obligation, Options, PartyAssessment, Status, Window, assess, final_report_due,
 };

@@ -213,6 +213,84 @@ impl<D: Db> IncidentStore for Store<D> {
             .collect()
     }
 
+    async fn update_incident(&self, actor: &Actor, id: IncidentId, facts: &Incident) -> Result<()> {
+        if facts.parties.is_empty() {
+            return Err(StoreError::Conflict("an incident needs at least one party".into()));
+        }
+        let now = self.now();
+        let mut tx = self.db.begin_write().await?;
+        let core = Incident { parties: Vec::new(), timeline: Vec::new(), tasks: Vec::new(), ..facts.clone() };
+        let changed = tx
+            .execute(
+                "update incident set title = $1, facts = $2, updated_at = $3 where incident_id = $4",
+                &[facts.title.clone().into(), to_json(&core)?.into(), now.into(), id.to_string().into()],
+            )
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("incident {id}")));
+        }
+        let existing =
+            tx.fetch_all("select party_id, name from party where incident_id = $1", &[id.to_string().into()]).await?;
+        // Parties no longer in the facts go, unless something depends on them.
+        for row in &existing {
+            let name = row.text(1)?;
+            if facts.parties.iter().any(|p| p.name == name) {
+                continue;
+            }
+            let party_id = row.text(0)?;
+            let used = tx
+                .fetch_one(
+                    "select (select count(*) from affected_person where party_id = $1) \
+                     + (select count(*) from report where party_id = $1) \
+                     + (select count(*) from inquiry where party_id = $1)",
+                    &[party_id.clone().into()],
+                )
+                .await?
+                .int(0)?;
+            if used > 0 {
+                return Err(StoreError::Conflict(format!(
+                    "party `{name}` has people, reports or inquiries and cannot be removed from the incident"
+                )));
+            }
+            tx.execute("delete from party where party_id = $1", &[party_id.into()]).await?;
+        }
+        for (position, party) in facts.parties.iter().enumerate() {
+            let org = self.ensure_org_in(&mut tx, actor, &party.name, party.org_type).await?;
+            let position = i64::try_from(position).unwrap_or(i64::MAX);
+            let updated = tx
+                .execute(
+                    "update party set position = $1, role = $2, data = $3 where incident_id = $4 and name = $5",
+                    &[
+                        position.into(),
+                        party.role.key().into(),
+                        to_json(party)?.into(),
+                        id.to_string().into(),
+                        party.name.clone().into(),
+                    ],
+                )
+                .await?;
+            if updated == 0 {
+                tx.execute(
+                    "insert into party (party_id, incident_id, organization_id, position, name, role, data) \
+                     values ($1, $2, $3, $4, $5, $6, $7)",
+                    &[
+                        PartyId(self.new_id()).to_string().into(),
+                        id.to_string().into(),
+                        org.id.to_string().into(),
+                        position.into(),
+                        party.name.clone().into(),
+                        party.role.key().into(),
+                        to_json(party)?.into(),
+                    ],
+                )
+                .await?;
+            }
+        }
+        let change = Incident { timeline: Vec::new(), tasks: Vec::new(), ..facts.clone() };
+        self.audit(&mut tx, actor, "incident.update", format!("incident:{id}"), &change).await?;
+        tx.commit().await
+    }
+
     async fn erase_incident(&self, actor: &Actor, id: IncidentId) -> Result<()> {
         let now = self.now();
         let mut tx = self.db.begin_write().await?;

@@ -12,11 +12,15 @@ struct Migration {
     sql: &'static str,
 }
 
-const SQLITE: &[Migration] =
-    &[Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") }];
+const SQLITE: &[Migration] = &[
+    Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") },
+    Migration { version: 2, name: "assessment", sql: include_str!("../migrations/sqlite/0002_assessment.sql") },
+];
 
-const POSTGRES: &[Migration] =
-    &[Migration { version: 1, name: "foundation", sql: include_str!("../migrations/postgres/0001_foundation.sql") }];
+const POSTGRES: &[Migration] = &[
+    Migration { version: 1, name: "foundation", sql: include_str!("../migrations/postgres/0001_foundation.sql") },
+    Migration { version: 2, name: "assessment", sql: include_str!("../migrations/postgres/0002_assessment.sql") },
+];
 
 /// Brings the schema up to date; returns how many migrations were applied.
 pub(crate) async fn migrate<D: Db>(db: &D, now: &str) -> Result<usize> {

@@ -16,6 +16,11 @@ fn key_of<T>(text: &str, from_key: fn(&str) -> Option<T>) -> Result<T> {
     from_key(text).ok_or_else(|| StoreError::corrupt(format!("unknown value `{text}`")))
 }
 
+/// Whether a report filed on `submitted_on` met `due` (unknown while either is missing).
+fn on_time(submitted_on: Option<Date>, due: Option<Date>) -> Option<bool> {
+    Some(submitted_on? <= due?)
+}
+
 fn opt_date(row: &Row, i: usize) -> Result<Option<Date>> {
     row.opt_text(i)?.map(|t| t.parse().map_err(StoreError::corrupt)).transpose()
 }
@@ -188,8 +193,8 @@ impl<D: Db> CaseRecordStore for Store<D> {
         let mut tx = self.db.begin_write().await?;
         self.check_party(&mut tx, incident, report.party).await?;
         tx.execute(
-            "insert into report (report_id, incident_id, party_id, kind, content, submitted_on, receipt_number, created_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "insert into report (report_id, incident_id, party_id, kind, content, submitted_on, receipt_number, \
+             created_at, due, on_time) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             &[
                 id.to_string().into(),
                 incident.to_string().into(),
@@ -199,6 +204,8 @@ impl<D: Db> CaseRecordStore for Store<D> {
                 report.submitted_on.map(|d| d.to_string()).into(),
                 report.receipt_number.clone().into(),
                 self.now().into(),
+                report.due.map(|d| d.to_string()).into(),
+                on_time(report.submitted_on, report.due).into(),
             ],
         )
         .await?;
@@ -213,23 +220,39 @@ impl<D: Db> CaseRecordStore for Store<D> {
         report: ReportId,
         submitted_on: Date,
         receipt_number: Option<&str>,
+        due: Option<Date>,
     ) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
-        let changed = tx
-            .execute(
-                "update report set submitted_on = $1, receipt_number = $2 where report_id = $3 and submitted_on is null",
-                &[submitted_on.to_string().into(), receipt_number.into(), report.to_string().into()],
+        let Some(row) = tx
+            .fetch_optional(
+                "select due from report where report_id = $1 and submitted_on is null",
+                &[report.to_string().into()],
             )
-            .await?;
-        if changed == 0 {
+            .await?
+        else {
             let exists =
                 tx.fetch_optional("select 1 from report where report_id = $1", &[report.to_string().into()]).await?;
             return Err(match exists {
                 Some(_) => StoreError::Conflict(format!("report {report} was already submitted and is frozen")),
                 None => StoreError::NotFound(format!("report {report}")),
             });
-        }
-        let change = json!({ "submitted_on": submitted_on, "receipt_number": receipt_number });
+        };
+        let due = due.or(opt_date(&row, 0)?);
+        let on_time = on_time(Some(submitted_on), due);
+        tx.execute(
+            "update report set submitted_on = $1, receipt_number = $2, due = $3, on_time = $4 \
+             where report_id = $5 and submitted_on is null",
+            &[
+                submitted_on.to_string().into(),
+                receipt_number.into(),
+                due.map(|d| d.to_string()).into(),
+                on_time.into(),
+                report.to_string().into(),
+            ],
+        )
+        .await?;
+        let change =
+            json!({ "submitted_on": submitted_on, "receipt_number": receipt_number, "due": due, "on_time": on_time });
         self.audit(&mut tx, actor, "report.submit", format!("report:{report}"), &change).await?;
         tx.commit().await
     }
@@ -238,7 +261,7 @@ impl<D: Db> CaseRecordStore for Store<D> {
         let mut tx = self.db.begin_read().await?;
         let rows = tx
             .fetch_all(
-                "select report_id, party_id, kind, content, submitted_on, receipt_number from report \
+                "select report_id, party_id, kind, content, submitted_on, receipt_number, due, on_time from report \
                  where incident_id = $1 order by created_at, report_id",
                 &[incident.to_string().into()],
             )
@@ -253,6 +276,8 @@ impl<D: Db> CaseRecordStore for Store<D> {
                         content: r.text(3)?,
                         submitted_on: opt_date(r, 4)?,
                         receipt_number: r.opt_text(5)?,
+                        due: opt_date(r, 6)?,
+                        on_time: r.opt_int(7)?.map(|v| v != 0),
                     },
                 ))
             })

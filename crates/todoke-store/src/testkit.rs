@@ -304,14 +304,28 @@ pub async fn reports_tasks_and_inquiries<D: Db>(store: &Store<D>) {
         content: "速報の内容".into(),
         submitted_on: None,
         receipt_number: None,
+        due: None,
+        on_time: None,
     };
     let report = store.add_report(&actor(), id, &draft).await.unwrap();
-    store.submit_report(&actor(), report, date(2024, 2, 21), Some("R6-0001")).await.unwrap();
-    let err = store.submit_report(&actor(), report, date(2024, 2, 22), None).await.unwrap_err();
+    assert_eq!(store.reports(id).await.unwrap()[0].1.on_time, None, "a draft is neither on time nor late");
+    store.submit_report(&actor(), report, date(2024, 2, 21), Some("R6-0001"), Some(date(2024, 2, 5))).await.unwrap();
+    let err = store.submit_report(&actor(), report, date(2024, 2, 4), None, None).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
     let reports = store.reports(id).await.unwrap();
     assert_eq!(reports[0].1.submitted_on, Some(date(2024, 2, 21)));
     assert_eq!(reports[0].1.receipt_number.as_deref(), Some("R6-0001"));
+    assert_eq!((reports[0].1.due, reports[0].1.on_time), (Some(date(2024, 2, 5)), Some(false)), "lateness is frozen");
+
+    let filed = Report {
+        kind: ReportKind::Final,
+        submitted_on: Some(date(2024, 4, 3)),
+        due: Some(date(2024, 4, 1)),
+        ..draft.clone()
+    };
+    let filed = store.add_report(&actor(), id, &filed).await.unwrap();
+    let final_report = store.reports(id).await.unwrap().into_iter().find(|(r, _)| *r == filed).unwrap().1;
+    assert_eq!(final_report.on_time, Some(false));
 
     let tasks = store.tasks(id).await.unwrap();
     assert_eq!(tasks.len(), 2);
@@ -345,6 +359,39 @@ pub async fn reports_tasks_and_inquiries<D: Db>(store: &Store<D>) {
     };
     store.add_inquiry(&actor(), id, &inquiry).await.unwrap();
     assert_eq!(store.inquiries(id).await.unwrap()[0].1, inquiry);
+}
+
+pub async fn assessments_are_kept_and_facts_updated<D: Db>(store: &Store<D>) {
+    let id = seeded(store).await;
+    store.record_assessment(&actor(), id, "{\"persons\":900}", "{\"reportable\":false}").await.unwrap();
+    store.record_assessment(&actor(), id, "{\"persons\":1200}", "{\"reportable\":true}").await.unwrap();
+    let kept = store.assessments(id).await.unwrap();
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[0].result, "{\"reportable\":false}", "a not-reportable verdict is kept as evidence");
+    assert!(matches!(
+        store.record_assessment(&actor(), IncidentId(uuid::Uuid::nil()), "{}", "{}").await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Update: the count changes, a consignor joins, the handler stays with its people.
+    let mut facts = sample_incident();
+    facts.persons = Some(20000);
+    facts.parties.push(Party { name: "越谷市".into(), ..facts.parties[1].clone() });
+    store.update_incident(&actor(), id, &facts).await.unwrap();
+    let record = store.incident(id).await.unwrap();
+    assert_eq!(record.facts.persons, Some(20000));
+    assert_eq!(record.facts.parties.len(), 3);
+    assert_eq!(record.facts.timeline.len(), 2, "the timeline is kept");
+    assert_eq!(store.people(id, None).await.unwrap().len(), 3, "people keep their party");
+
+    // The city with people cannot be dropped; the new city can.
+    let mut without_city = facts.clone();
+    without_city.parties.retain(|p| p.name != "春日部市");
+    assert!(matches!(store.update_incident(&actor(), id, &without_city).await, Err(StoreError::Conflict(_))));
+    facts.parties.pop();
+    store.update_incident(&actor(), id, &facts).await.unwrap();
+    assert_eq!(store.parties(id).await.unwrap().len(), 2);
+    assert!(store.verify_audit().await.unwrap().first_bad.is_none());
 }
 
 pub async fn users_and_memberships<D: Db>(store: &Store<D>) {

@@ -94,6 +94,15 @@ pub trait IncidentStore {
     /// An incident's parties, in the order of its facts.
     fn parties(&self, id: IncidentId) -> impl Future<Output = Result<Vec<StoredParty>>> + Send;
 
+    /// Replaces an incident's facts and parties (matched by name; a party that reports or people
+    /// depend on cannot be removed). Timeline and tasks are kept as they are.
+    fn update_incident(
+        &self,
+        actor: &Actor,
+        id: IncidentId,
+        facts: &Incident,
+    ) -> impl Future<Output = Result<()>> + Send;
+
     /// Destroys the incident's data key: its personal data becomes unreadable for good.
     fn erase_incident(&self, actor: &Actor, id: IncidentId) -> impl Future<Output = Result<()>> + Send;
 }
@@ -168,13 +177,15 @@ pub trait CaseRecordStore {
         report: &Report,
     ) -> impl Future<Output = Result<ReportId>> + Send;
 
-    /// Marks a draft submitted; a submitted report is frozen and cannot be submitted again.
+    /// Marks a draft submitted, freezing whether it met `due` (or the due date it was stored with); a
+    /// submitted report cannot be submitted again.
     fn submit_report(
         &self,
         actor: &Actor,
         report: ReportId,
         submitted_on: Date,
         receipt_number: Option<&str>,
+        due: Option<Date>,
     ) -> impl Future<Output = Result<()>> + Send;
 
     /// An incident's reports, in the order they were made.
@@ -190,6 +201,32 @@ pub trait CaseRecordStore {
 
     /// An incident's inquiries, in the order received.
     fn inquiries(&self, incident: IncidentId) -> impl Future<Output = Result<Vec<(InquiryId, Inquiry)>>> + Send;
+}
+
+/// An assessment as stored: when, from which facts, with what result (both JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredAssessment {
+    /// When it was made (RFC 3339, UTC).
+    pub at: String,
+    /// The facts it was made from (JSON of the incident).
+    pub inputs: String,
+    /// The result (JSON of the assessment).
+    pub result: String,
+}
+
+/// Assessments of stored incidents, kept as records of each decision.
+pub trait AssessmentStore {
+    /// Records an assessment.
+    fn record_assessment(
+        &self,
+        actor: &Actor,
+        incident: IncidentId,
+        inputs: &str,
+        result: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// An incident's assessments, oldest first.
+    fn assessments(&self, incident: IncidentId) -> impl Future<Output = Result<Vec<StoredAssessment>>> + Send;
 }
 
 /// Users and their memberships.

@@ -4,8 +4,9 @@ use crate::audit::{self, Actor, AuditEntry, AuditReport, Change};
 use crate::db::{Db, Row, Tx};
 use crate::error::{Result, StoreError};
 use crate::store::{Store, parse_id};
-use crate::traits::{AuditStore, UserStore};
+use crate::traits::{AssessmentStore, AuditStore, StoredAssessment, UserStore};
 use serde_json::json;
+use todoke_core::IncidentId;
 use todoke_core::{Membership, OrgId, Role, User, UserId};
 
 fn user_from_row(row: &Row) -> Result<User> {
@@ -125,5 +126,37 @@ impl<D: Db> AuditStore for Store<D> {
                 })
             })
             .collect()
+    }
+}
+
+impl<D: Db> AssessmentStore for Store<D> {
+    async fn record_assessment(&self, actor: &Actor, incident: IncidentId, inputs: &str, result: &str) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        let id = uuid::Uuid::from(self.new_id());
+        tx.execute(
+            "insert into assessment (assessment_id, incident_id, created_at, inputs, result) values ($1, $2, $3, $4, $5)",
+            &[id.to_string().into(), incident.to_string().into(), self.now().into(), inputs.into(), result.into()],
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
+                StoreError::NotFound(format!("incident {incident}"))
+            }
+            other => other,
+        })?;
+        let change = json!({ "inputs": audit::digest_of(&inputs), "result": audit::digest_of(&result) });
+        self.audit(&mut tx, actor, "assessment.record", format!("incident:{incident}"), &change).await?;
+        tx.commit().await
+    }
+
+    async fn assessments(&self, incident: IncidentId) -> Result<Vec<StoredAssessment>> {
+        let mut tx = self.db.begin_read().await?;
+        let rows = tx
+            .fetch_all(
+                "select created_at, inputs, result from assessment where incident_id = $1 order by created_at, assessment_id",
+                &[incident.to_string().into()],
+            )
+            .await?;
+        rows.iter().map(|r| Ok(StoredAssessment { at: r.text(0)?, inputs: r.text(1)?, result: r.text(2)? })).collect()
     }
 }

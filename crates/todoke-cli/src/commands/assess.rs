@@ -1,7 +1,7 @@
 //! `todoke assess FILE.toml`: the rules engine on a facts file, as a table or as the JSON of
 //! CONTRACTS.md §1.
 
-use crate::cli::AssessArgs;
+use crate::cli::{AssessArgs, AssessFlags};
 use crate::commands::incident::read_facts;
 use crate::context::Ctx;
 use crate::lang::Lang;
@@ -12,8 +12,15 @@ use todoke_rules::{Assessment, Options, Packs, Status, assess};
 
 pub fn run(ctx: &Ctx, args: &AssessArgs) -> Result<ExitCode> {
     let facts = read_facts(ctx, &args.file)?;
-    let mut options = Options { japanese: ctx.lang == Lang::Ja, as_of: args.as_of, ..Options::default() };
-    for point in &args.assume {
+    let assessment = assess(&facts, &Packs::embedded()?, &options(ctx, &args.flags)?)?;
+    print(ctx, &assessment, args.flags.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The engine's options from the flags.
+pub fn options(ctx: &Ctx, flags: &AssessFlags) -> Result<Options> {
+    let mut options = Options { japanese: ctx.lang == Lang::Ja, as_of: flags.as_of, ..Options::default() };
+    for point in &flags.assume {
         match point.as_str() {
             "public-consignee-attack=yes" => options.public_consignee_attack = true,
             "public-consignee-attack=no" => options.public_consignee_attack = false,
@@ -22,13 +29,17 @@ pub fn run(ctx: &Ctx, args: &AssessArgs) -> Result<ExitCode> {
             other => bail!("--assume {other}: expected public-consignee-attack=yes|no or next-day=open|literal"),
         }
     }
-    let assessment = assess(&facts, &Packs::embedded()?, &options)?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&assessment)?);
+    Ok(options)
+}
+
+/// Prints an assessment as JSON or as a table.
+pub fn print(ctx: &Ctx, assessment: &Assessment, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(assessment)?);
+        Ok(())
     } else {
-        print_table(ctx, &assessment)?;
+        print_table(ctx, assessment)
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn print_table(ctx: &Ctx, a: &Assessment) -> Result<()> {

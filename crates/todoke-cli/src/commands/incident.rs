@@ -1,13 +1,15 @@
 //! `todoke incident import | list | show | erase`.
 
-use crate::cli::IncidentCmd;
+use crate::cli::{AssessFlags, IncidentCmd};
 use crate::context::Ctx;
+use crate::lang::Lang;
 use anyhow::{Context as _, Result, bail};
 use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
 use todoke_core::facts::parse_facts;
 use todoke_core::{Incident, IncidentRecord};
+use todoke_rules::Options;
 use todoke_store::{Db, IncidentStore, PersonStore, Store};
 
 pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, cmd: IncidentCmd) -> Result<ExitCode> {
@@ -15,6 +17,8 @@ pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, cmd: IncidentCmd) -> Result
         IncidentCmd::Import { file } => import(ctx, store, &file).await,
         IncidentCmd::List { json } => list(ctx, store, json).await,
         IncidentCmd::Show { id, json } => show(ctx, store, &id, json).await,
+        IncidentCmd::Assess { id, flags } => assess_stored(ctx, store, &id, &flags).await,
+        IncidentCmd::Update { id, file } => update(ctx, store, &id, &file).await,
         IncidentCmd::Erase { id, yes } => erase(ctx, store, &id, yes).await,
     }?;
     Ok(ExitCode::SUCCESS)
@@ -169,6 +173,45 @@ fn print_record(ctx: &Ctx, record: &IncidentRecord, stored_people: u64) -> Resul
         writeln!(out, "{} {at}", ctx.say("個人データ消去済み:", "Personal data erased at"))?;
     }
     Ok(())
+}
+
+async fn assess_stored<D: Db>(ctx: &Ctx, store: &Store<D>, id: &str, flags: &AssessFlags) -> Result<()> {
+    let id = store.find_incident(id).await?;
+    let options = super::assess::options(ctx, flags)?;
+    let outcome = todoke_app::assess_stored(store, &ctx.actor, id, &options).await?;
+    super::assess::print(ctx, &outcome.assessment, flags.json)?;
+    if !flags.json {
+        print_changes(ctx, &outcome);
+    }
+    Ok(())
+}
+
+async fn update<D: Db>(ctx: &Ctx, store: &Store<D>, id: &str, file: &Path) -> Result<()> {
+    let id = store.find_incident(id).await?;
+    let facts = read_facts(ctx, file)?;
+    let options = Options { japanese: ctx.lang == Lang::Ja, ..Options::default() };
+    let outcome = todoke_app::update_facts(store, &ctx.actor, id, &facts, &options).await?;
+    println!("{} {}", ctx.say("事実を更新しました:", "facts updated:"), facts.title);
+    print_changes(ctx, &outcome);
+    Ok(())
+}
+
+fn print_changes(ctx: &Ctx, outcome: &todoke_app::AssessOutcome) {
+    let Some(at) = &outcome.previous_at else {
+        println!("\n{}", ctx.say("初回の評価を記録しました", "first assessment recorded"));
+        return;
+    };
+    if outcome.changes.is_empty() {
+        println!(
+            "\n{} ({at})",
+            ctx.say("前回の評価から変わったことはありません", "nothing changed since the previous assessment")
+        );
+        return;
+    }
+    println!("\n{} ({at}):", ctx.say("前回の評価からの変更", "changes since the previous assessment"));
+    for change in &outcome.changes {
+        println!("  * {change}");
+    }
 }
 
 async fn erase<D: Db>(ctx: &Ctx, store: &Store<D>, id: &str, yes: bool) -> Result<()> {

@@ -4,6 +4,7 @@ mod assess;
 mod audit;
 mod incident;
 mod init;
+mod report;
 
 use crate::cli::{Cli, Command};
 use crate::context::{Ctx, Database, master_key, open_database, open_store};
@@ -35,6 +36,7 @@ async fn with_store<D: Db>(ctx: &Ctx, command: Command, store: Store<D>) -> Resu
     let result = match command {
         Command::Incident(cmd) => incident::run(ctx, &store, cmd).await,
         Command::Audit(cmd) => audit::run(ctx, &store, cmd).await,
+        Command::Report(cmd) => report::run(ctx, &store, cmd).await,
         Command::Init | Command::Assess(_) | Command::Completions { .. } => {
             unreachable!("handled before the store is opened")
         }

@@ -73,3 +73,46 @@ fn a_bad_facts_file_names_its_line() {
     let err = env.fails(&["assess", bad.to_str().unwrap()]);
     assert!(err.contains("bad.toml") && err.contains("line 2") && err.contains("event"), "{err}");
 }
+
+#[test]
+fn stored_incidents_keep_their_decisions_and_filed_reports_their_timeliness() {
+    let env = Env::sqlite();
+    let id = env.import(std::path::Path::new(&example("kasukabe-voucher-cache.toml")));
+    let first = env.ok(&["incident", "assess", &id]);
+    assert!(first.contains("初回の評価を記録しました"), "{first}");
+
+    // Fewer people: no longer reportable, and the change is said.
+    let fewer = env.dir.path().join("fewer.toml");
+    let text = std::fs::read_to_string(example("kasukabe-voucher-cache.toml")).unwrap();
+    std::fs::write(&fewer, text.replace("\npersons = 121", "\npersons = 90")).unwrap();
+    let updated = env.ok(&["incident", "update", &id, fewer.to_str().unwrap()]);
+    assert!(updated.contains("報告対象 → 報告対象外"), "{updated}");
+    let again = env.ok(&["incident", "assess", &id]);
+    assert!(again.contains("前回の評価から変わったことはありません"), "{again}");
+
+    // Back to 121, then a final report filed two days after its due date: late, frozen.
+    env.ok(&["incident", "update", &id, &example("kasukabe-voucher-cache.toml")]);
+    let filed = env.ok(&[
+        "report",
+        "file",
+        "--incident",
+        &id,
+        "--party",
+        "春日部市",
+        "--kind",
+        "final",
+        "--on",
+        "2024-05-31",
+        "--receipt",
+        "R6-77",
+    ]);
+    assert!(filed.contains("2024-05-29") && filed.contains("期限超過"), "{filed}");
+    let list: Value =
+        serde_json::from_str(env.ok(&["report", "list", "--incident", &id, "--json"]).lines().next().unwrap()).unwrap();
+    assert_eq!(list["on_time"], false);
+    assert_eq!(list["due"], "2024-05-29");
+    assert_eq!(list["receipt_number"], "R6-77");
+    let err =
+        env.fails(&["report", "file", "--incident", &id, "--party", "越谷市", "--kind", "final", "--on", "2024-05-31"]);
+    assert!(err.contains("越谷市"), "{err}");
+}

@@ -355,3 +355,33 @@ fn joint_reports_are_marked_on_both_parties() {
     assert_eq!(fin("p", "jp-appi-business"), ["市"]);
     assert_eq!(fin("市", "jp-appi-public"), ["p"]);
 }
+
+#[test]
+fn a_change_of_facts_shows_what_changed() {
+    let before = run(&count_case("business", 900, ""));
+    let after = run(&count_case("business", 1200, ""));
+    let lines = todoke_rules::changes(&before, &after, true);
+    assert!(lines.iter().any(|l| l.contains("報告対象外 → 報告対象")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("count_over_threshold")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("確報 が必要になった")), "{lines:?}");
+
+    // The cause is found malicious: day 30 → day 60.
+    let malicious = run(&count_case("business", 1200, "malicious = true"));
+    let lines = todoke_rules::changes(&after, &malicious, false);
+    assert!(lines.iter().any(|l| l.contains("final report moved from day 30 to day 60")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("final report due 2024-07-02 → 2024-08-01")), "{lines:?}");
+
+    // A consignor joins.
+    let joined = format!(
+        "{}\n[[parties]]\nname = \"市\"\ntype = \"public_body\"\nrole = \"consignor\"\nknown_on = 2024-06-04\n",
+        count_case("business", 1200, "malicious = true")
+    );
+    let lines = todoke_rules::changes(&malicious, &run(&joined), true);
+    assert!(lines.iter().any(|l| l.starts_with("市：jp-appi-public")), "{lines:?}");
+    assert!(todoke_rules::changes(&joined_again(&joined), &run(&joined), true).is_empty(), "no change, no lines");
+}
+
+fn joined_again(text: &str) -> todoke_rules::Assessment {
+    // A stored assessment read back from its JSON compares equal.
+    serde_json::from_str(&serde_json::to_string(&run(text)).unwrap()).unwrap()
+}
