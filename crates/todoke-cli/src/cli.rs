@@ -71,8 +71,9 @@ pub struct AssessFlags {
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<todoke_core::Date>,
     /// Reads an unconfirmed point the other way: `public-consignee-attack=no` (an attack on a public
-    /// body's consignee is not category 3) or `next-day=literal` (a deadline on a closed day moves to
-    /// the next calendar day only).
+    /// body's consignee is not category 3), `public-holiday-roll=no` (a public body's deadline is not
+    /// moved past closed days) or `next-day=literal` (a deadline on a closed day moves to the next
+    /// calendar day only).
     #[arg(long, value_name = "POINT=VALUE")]
     pub assume: Vec<String>,
 }

@@ -9,7 +9,7 @@ fn key(p: &PartyAssessment) -> (&str, &str) {
 }
 
 fn category_names(p: &PartyAssessment) -> Vec<String> {
-    p.categories.iter().map(|c| serde_plain(c)).collect()
+    p.categories.iter().map(serde_plain).collect()
 }
 
 fn serde_plain<T: serde::Serialize>(v: &T) -> String {

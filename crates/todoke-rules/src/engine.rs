@@ -19,6 +19,8 @@ pub struct Options {
     pub public_consignee_attack: bool,
     /// Whether "その翌日" is read literally as the next calendar day, not the next open day (§11 item 3).
     pub literal_next_day: bool,
+    /// Whether a public body's final report moves past closed days as a business's does (§11 item 2).
+    pub public_holiday_roll: bool,
     /// Explanations in Japanese (else English).
     pub japanese: bool,
     /// The day against which obligations are marked overdue or due in N days.
@@ -27,7 +29,13 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { public_consignee_attack: true, literal_next_day: false, japanese: true, as_of: None }
+        Self {
+            public_consignee_attack: true,
+            literal_next_day: false,
+            public_holiday_roll: true,
+            japanese: true,
+            as_of: None,
+        }
     }
 }
 
@@ -469,10 +477,26 @@ fn obligation(
     let (due, due_date) = match rule.due {
         DueRule::None => (None, None),
         DueRule::FinalReport => {
-            let due = final_report_due(k, days, options.literal_next_day)?;
+            let raw = calendar::day_n(k, days);
+            let rolled = final_report_due(k, days, options.literal_next_day)?;
+            let roll = !pack.holiday_roll_unconfirmed || options.public_holiday_roll;
+            let due = if roll { rolled } else { raw };
+            if pack.holiday_roll_unconfirmed && raw != rolled {
+                let other = if roll { raw } else { rolled };
+                assumptions.push(if roll {
+                    say.s(
+                        format!("休日の扱いが規則第8条と異なり繰り延べないとすれば {other}"),
+                        format!("Without the holiday roll of Art. 8: {other}"),
+                    )
+                } else {
+                    say.s(
+                        format!("休日の翌日への繰り延べを適用しないとした（適用すれば {other}）"),
+                        format!("No holiday roll applied (with it: {other})"),
+                    )
+                });
+            }
             let other = final_report_due(k, days, !options.literal_next_day)?;
-            if other != due {
-                let raw = calendar::day_n(k, days);
+            if roll && other != due {
                 assumptions.push(if options.literal_next_day {
                     say.s(
                         format!("{days}日目の {raw} は行政機関の休日。「その翌日」を文字どおり翌日と読んだ（最初の開庁日と読むなら {other}）"),

@@ -346,6 +346,8 @@ struct RawPack {
     voluntary: bool,
     reportable_when: Option<ReportableWhen>,
     #[serde(default)]
+    holiday_roll_unconfirmed: bool,
+    #[serde(default)]
     assumptions: Vec<Assumption>,
     #[serde(default)]
     exemptions: Vec<Exemption>,
@@ -384,6 +386,9 @@ pub struct Pack {
     pub voluntary: bool,
     /// For packs without categories: what makes the case reportable.
     pub reportable_when: Option<ReportableWhen>,
+    /// Whether moving the final report past closed days is only believed, not confirmed, for this
+    /// regime (RULES.md §11 item 2).
+    pub holiday_roll_unconfirmed: bool,
     /// Unconfirmed readings.
     pub assumptions: Vec<Assumption>,
     /// Exemptions.
@@ -502,6 +507,7 @@ pub fn parse_pack(source: &str, text: &str) -> Result<Pack, PackError> {
         threshold: raw.threshold,
         voluntary: raw.voluntary,
         reportable_when: raw.reportable_when,
+        holiday_roll_unconfirmed: raw.holiday_roll_unconfirmed,
         assumptions: raw.assumptions,
         exemptions: raw.exemptions,
         categories: raw.categories,

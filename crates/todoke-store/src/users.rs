@@ -132,7 +132,7 @@ impl<D: Db> AuditStore for Store<D> {
 impl<D: Db> AssessmentStore for Store<D> {
     async fn record_assessment(&self, actor: &Actor, incident: IncidentId, inputs: &str, result: &str) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
-        let id = uuid::Uuid::from(self.new_id());
+        let id = self.new_id();
         tx.execute(
             "insert into assessment (assessment_id, incident_id, created_at, inputs, result) values ($1, $2, $3, $4, $5)",
             &[id.to_string().into(), incident.to_string().into(), self.now().into(), inputs.into(), result.into()],

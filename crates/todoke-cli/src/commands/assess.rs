@@ -26,7 +26,11 @@ pub fn options(ctx: &Ctx, flags: &AssessFlags) -> Result<Options> {
             "public-consignee-attack=no" => options.public_consignee_attack = false,
             "next-day=open" => options.literal_next_day = false,
             "next-day=literal" => options.literal_next_day = true,
-            other => bail!("--assume {other}: expected public-consignee-attack=yes|no or next-day=open|literal"),
+            "public-holiday-roll=yes" => options.public_holiday_roll = true,
+            "public-holiday-roll=no" => options.public_holiday_roll = false,
+            other => bail!(
+                "--assume {other}: expected public-consignee-attack=yes|no, public-holiday-roll=yes|no or next-day=open|literal"
+            ),
         }
     }
     Ok(options)

@@ -385,3 +385,21 @@ fn joined_again(text: &str) -> todoke_rules::Assessment {
     // A stored assessment read back from its JSON compares equal.
     serde_json::from_str(&serde_json::to_string(&run(text)).unwrap()).unwrap()
 }
+
+#[test]
+fn the_public_holiday_roll_is_an_assumption_with_its_alternative() {
+    let text = count_case("public_body", 500, "").replace("known_on = 2024-06-03", "known_on = 2024-05-03");
+    // Day 30 = 2024-06-01 (Saturday) → 2024-06-03 (Monday).
+    let a = run(&text);
+    let fin = entry(&a, "p", "jp-appi-public").obligations.iter().find(|o| o.kind == FinalReport).unwrap().clone();
+    assert_eq!(fin.due.as_deref(), Some("2024-06-03"));
+    assert!(fin.assumptions.iter().any(|x| x.contains("2024-06-01")), "{:?}", fin.assumptions);
+    let alt = run_with(&text, Options { public_holiday_roll: false, ..Options::default() });
+    assert_eq!(due(entry(&alt, "p", "jp-appi-public"), FinalReport).as_deref(), Some("2024-06-01"));
+    // Businesses are not affected by the flag.
+    let business = run_with(
+        &count_case("business", 1500, "").replace("known_on = 2024-06-03", "known_on = 2024-05-03"),
+        Options { public_holiday_roll: false, ..Options::default() },
+    );
+    assert_eq!(due(entry(&business, "p", "jp-appi-business"), FinalReport).as_deref(), Some("2024-06-03"));
+}
