@@ -394,6 +394,31 @@ pub async fn assessments_are_kept_and_facts_updated<D: Db>(store: &Store<D>) {
     assert!(store.verify_audit().await.unwrap().first_bad.is_none());
 }
 
+pub async fn sign_in_records_and_sessions<D: Db>(store: &Store<D>) {
+    let user = store.create_user(&actor(), "officer", "担当者").await.unwrap();
+    assert_eq!(store.credentials("officer").await.unwrap().unwrap().password_hash, None);
+    store.set_password_hash(&actor(), user.id, "$argon2id$v=19$fake").await.unwrap();
+    store.record_sign_in_failure(user.id, None).await.unwrap();
+    store.record_sign_in_failure(user.id, Some("2999-01-01T00:00:00Z")).await.unwrap();
+    let c = store.credentials("officer").await.unwrap().unwrap();
+    assert_eq!((c.failed_sign_ins, c.locked_until.as_deref()), (2, Some("2999-01-01T00:00:00Z")));
+    assert!(!format!("{c:?}").contains("argon2"), "no hash in Debug output");
+
+    store.create_session(user.id, "hash-a", "csrf-a", "2999-01-01T00:00:00Z").await.unwrap();
+    store.create_session(user.id, "hash-b", "csrf-b", "2999-01-01T00:00:00Z").await.unwrap();
+    store.create_session(user.id, "hash-old", "csrf-c", "2000-01-01T00:00:00Z").await.unwrap();
+    let c = store.credentials("officer").await.unwrap().unwrap();
+    assert_eq!((c.failed_sign_ins, c.locked_until), (0, None), "a session clears the lockout");
+    assert_eq!(store.session("hash-a").await.unwrap().unwrap().csrf_token, "csrf-a");
+    assert_eq!(store.session("hash-old").await.unwrap(), None, "expired sessions do not open");
+    store.delete_session("hash-a").await.unwrap();
+    assert_eq!(store.session("hash-a").await.unwrap(), None);
+    assert_eq!(store.delete_user_sessions(user.id).await.unwrap(), 2);
+    assert_eq!(store.session("hash-b").await.unwrap(), None);
+    let actions: Vec<String> = store.audit_entries(0, 100).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"sign_in.locked".to_string()) && actions.contains(&"sign_out.everywhere".to_string()));
+}
+
 pub async fn users_and_memberships<D: Db>(store: &Store<D>) {
     let org = store.ensure_organization(&actor(), "春日部市", OrgType::PublicBody).await.unwrap();
     let user = store.create_user(&actor(), "kasukabe-officer", "春日部市 担当").await.unwrap();

@@ -250,6 +250,70 @@ pub trait UserStore {
     fn memberships(&self, user: UserId) -> impl Future<Output = Result<Vec<Membership>>> + Send;
 }
 
+/// What sign-in needs to know of a user.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The user.
+    pub user: User,
+    /// The Argon2id hash of the password (PHC string), if one is set.
+    pub password_hash: Option<String>,
+    /// Failed sign-ins since the last success.
+    pub failed_sign_ins: i64,
+    /// Locked until this time (RFC 3339), after repeated failures.
+    pub locked_until: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").field("user", &self.user).finish_non_exhaustive()
+    }
+}
+
+/// A signed-in session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Whose.
+    pub user: User,
+    /// The token forms must echo (CSRF).
+    pub csrf_token: String,
+    /// When it ends (RFC 3339).
+    pub expires_at: String,
+}
+
+/// Passwords, lockout and sessions. Sessions are found by the SHA-256 of their token.
+pub trait AuthStore {
+    /// Sets a user's password hash.
+    fn set_password_hash(&self, actor: &Actor, user: UserId, hash: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// The credentials of the user with this login.
+    fn credentials(&self, login: &str) -> impl Future<Output = Result<Option<Credentials>>> + Send;
+
+    /// Counts a failed sign-in, locking the account until `lock_until` when given.
+    fn record_sign_in_failure(
+        &self,
+        user: UserId,
+        lock_until: Option<&str>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Starts a session after a successful sign-in (and clears the failure count).
+    fn create_session(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        csrf_token: &str,
+        expires_at: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// The live session with this token hash, if any (expired ones are not returned).
+    fn session(&self, token_hash: &str) -> impl Future<Output = Result<Option<Session>>> + Send;
+
+    /// Ends one session.
+    fn delete_session(&self, token_hash: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// Ends every session of a user ("sign out everywhere").
+    fn delete_user_sessions(&self, user: UserId) -> impl Future<Output = Result<u64>> + Send;
+}
+
 /// The audit log.
 pub trait AuditStore {
     /// Records an event that changes no data but must be accountable (a reveal, a sign-in).

@@ -7,6 +7,7 @@ todoke_store::conformance_tests!(
     erasing_an_incident_makes_its_people_unreadable,
     reports_tasks_and_inquiries,
     assessments_are_kept_and_facts_updated,
+    sign_in_records_and_sessions,
     users_and_memberships,
     every_change_is_audited_and_the_chain_verifies,
     concurrent_changes_keep_one_chain,
