@@ -22,6 +22,9 @@ pub enum AppError {
     /// A party named by the user is not in the incident.
     #[error("no party named `{0}` in this incident")]
     NoSuchParty(String),
+    /// A user named by the user does not exist.
+    #[error("no user with the login `{0}`")]
+    NoSuchUser(String),
     /// A stored assessment could not be read back.
     #[error("stored assessment is malformed: {0}")]
     Stored(String),

@@ -3,6 +3,11 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+mod accounts;
 mod decisions;
+pub mod totp;
 
+pub use accounts::{
+    DemoUser, SYSTEM_ORG, ensure_admin, hash_password, load_demo, random_password, reset_password, verify_password,
+};
 pub use decisions::{AppError, AssessOutcome, Filing, assess_stored, file_report, update_facts};

@@ -28,16 +28,22 @@ impl<D: Db> AuthStore for Store<D> {
         let mut tx = self.db.begin_read().await?;
         let row = tx
             .fetch_optional(
-                "select user_id, login, display_name, password_hash, failed_sign_ins, locked_until from app_user where login = $1",
+                "select user_id, login, display_name, password_hash, failed_sign_ins, locked_until, totp_secret \
+                 from app_user where login = $1",
                 &[login.trim().into()],
             )
             .await?;
         row.map(|r| {
+            let user_id: UserId = parse_id(&r.text(0)?)?;
             Ok(Credentials {
-                user: User { id: parse_id(&r.text(0)?)?, login: r.text(1)?, display_name: r.text(2)? },
+                user: User { id: user_id, login: r.text(1)?, display_name: r.text(2)? },
                 password_hash: r.opt_text(3)?,
                 failed_sign_ins: r.int(4)?,
                 locked_until: r.opt_text(5)?,
+                totp_secret: r
+                    .opt_blob(6)?
+                    .map(|s| self.key.open_secret(&format!("totp:{user_id}"), &s))
+                    .transpose()?,
             })
         })
         .transpose()
@@ -63,10 +69,11 @@ impl<D: Db> AuthStore for Store<D> {
             &[token_hash.into(), user.to_string().into(), csrf_token.into(), self.now().into(), expires_at.into()],
         )
         .await?;
-        tx.execute("update app_user set failed_sign_ins = 0, locked_until = null where user_id = $1", &[user
-            .to_string()
-            .into()])
-            .await?;
+        tx.execute(
+            "update app_user set failed_sign_ins = 0, locked_until = null where user_id = $1",
+            &[user.to_string().into()],
+        )
+        .await?;
         self.audit(&mut tx, &Actor::user(user), "sign_in", format!("user:{user}"), &expires_at).await?;
         tx.commit().await
     }
@@ -75,17 +82,22 @@ impl<D: Db> AuthStore for Store<D> {
         let mut tx = self.db.begin_read().await?;
         let row = tx
             .fetch_optional(
-                "select u.user_id, u.login, u.display_name, s.csrf_token, s.expires_at \
+                "select u.user_id, u.login, u.display_name, s.csrf_token, s.expires_at, s.pending_totp, \
+                 u.totp_secret is not null \
                  from session s join app_user u on u.user_id = s.user_id \
                  where s.session_hash = $1 and s.expires_at > $2",
                 &[token_hash.into(), self.now().into()],
             )
             .await?;
         row.map(|r| {
+            let pending =
+                r.opt_blob(5)?.map(|s| self.key.open_secret(&format!("pending-totp:{token_hash}"), &s)).transpose()?;
             Ok(Session {
                 user: User { id: parse_id(&r.text(0)?)?, login: r.text(1)?, display_name: r.text(2)? },
                 csrf_token: r.text(3)?,
                 expires_at: r.text(4)?,
+                pending_totp: pending,
+                has_totp: r.int(6)? != 0,
             })
         })
         .transpose()
@@ -94,6 +106,43 @@ impl<D: Db> AuthStore for Store<D> {
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
         tx.execute("delete from session where session_hash = $1", &[token_hash.into()]).await?;
+        tx.commit().await
+    }
+
+    async fn set_totp_secret(&self, actor: &Actor, user: UserId, secret: Option<&[u8]>) -> Result<()> {
+        let sealed = secret.map(|s| self.key.seal_secret(&format!("totp:{user}"), s));
+        let mut tx = self.db.begin_write().await?;
+        let changed = tx
+            .execute(
+                "update app_user set totp_secret = $1, totp_last_step = null where user_id = $2",
+                &[sealed.into(), user.to_string().into()],
+            )
+            .await?;
+        if changed == 0 {
+            return Err(crate::StoreError::NotFound(format!("user {user}")));
+        }
+        let action = if secret.is_some() { "user.totp.enroll" } else { "user.totp.remove" };
+        self.audit(&mut tx, actor, action, format!("user:{user}"), &action).await?;
+        tx.commit().await
+    }
+
+    async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool> {
+        let mut tx = self.db.begin_write().await?;
+        let changed = tx
+            .execute(
+                "update app_user set totp_last_step = $1 where user_id = $2 and (totp_last_step is null or totp_last_step < $1)",
+                &[step.into(), user.to_string().into()],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(changed == 1)
+    }
+
+    async fn set_pending_totp(&self, token_hash: &str, secret: Option<&[u8]>) -> Result<()> {
+        let sealed = secret.map(|s| self.key.seal_secret(&format!("pending-totp:{token_hash}"), s));
+        let mut tx = self.db.begin_write().await?;
+        tx.execute("update session set pending_totp = $1 where session_hash = $2", &[sealed.into(), token_hash.into()])
+            .await?;
         tx.commit().await
     }
 

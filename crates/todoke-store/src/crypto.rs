@@ -152,6 +152,16 @@ impl MasterKey {
         hex::encode(hmac(self.subkey("todoke:audit-mac:v1").as_ref(), &[entry_hash.as_bytes()]))
     }
 
+    /// Seals a user's secret (a TOTP seed) for the row `context`.
+    pub(crate) fn seal_secret(&self, context: &str, secret: &[u8]) -> Vec<u8> {
+        seal(&self.subkey("todoke:user-secret:v1"), context.as_bytes(), secret)
+    }
+
+    /// Opens what [`MasterKey::seal_secret`] sealed.
+    pub(crate) fn open_secret(&self, context: &str, sealed: &[u8]) -> Result<Vec<u8>> {
+        open(&self.subkey("todoke:user-secret:v1"), context.as_bytes(), sealed)
+    }
+
     pub(crate) fn wrap(&self, incident_id: &str, key: &DataKey) -> Vec<u8> {
         seal(&self.subkey("todoke:wrap:v1"), &wrap_aad(incident_id), key.0.as_ref())
     }

@@ -16,12 +16,14 @@ const SQLITE: &[Migration] = &[
     Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") },
     Migration { version: 2, name: "assessment", sql: include_str!("../migrations/sqlite/0002_assessment.sql") },
     Migration { version: 3, name: "sign_in", sql: include_str!("../migrations/sqlite/0003_sign_in.sql") },
+    Migration { version: 4, name: "totp", sql: include_str!("../migrations/sqlite/0004_totp.sql") },
 ];
 
 const POSTGRES: &[Migration] = &[
     Migration { version: 1, name: "foundation", sql: include_str!("../migrations/postgres/0001_foundation.sql") },
     Migration { version: 2, name: "assessment", sql: include_str!("../migrations/postgres/0002_assessment.sql") },
     Migration { version: 3, name: "sign_in", sql: include_str!("../migrations/postgres/0003_sign_in.sql") },
+    Migration { version: 4, name: "totp", sql: include_str!("../migrations/postgres/0004_totp.sql") },
 ];
 
 /// Brings the schema up to date; returns how many migrations were applied.

@@ -417,6 +417,27 @@ pub async fn sign_in_records_and_sessions<D: Db>(store: &Store<D>) {
     assert_eq!(store.session("hash-b").await.unwrap(), None);
     let actions: Vec<String> = store.audit_entries(0, 100).await.unwrap().into_iter().map(|e| e.action).collect();
     assert!(actions.contains(&"sign_in.locked".to_string()) && actions.contains(&"sign_out.everywhere".to_string()));
+
+    // TOTP: sealed at rest, each step used once, enrollment kept with the session.
+    store.set_totp_secret(&actor(), user.id, Some(b"12345678901234567890")).await.unwrap();
+    assert_eq!(
+        store.credentials("officer").await.unwrap().unwrap().totp_secret.as_deref(),
+        Some(&b"12345678901234567890"[..])
+    );
+    assert!(store.use_totp_step(user.id, 100).await.unwrap());
+    assert!(!store.use_totp_step(user.id, 100).await.unwrap(), "a code works once");
+    assert!(!store.use_totp_step(user.id, 99).await.unwrap());
+    assert!(store.use_totp_step(user.id, 101).await.unwrap());
+    store.create_session(user.id, "hash-t", "csrf-t", "2999-01-01T00:00:00Z").await.unwrap();
+    store.set_pending_totp("hash-t", Some(b"pending")).await.unwrap();
+    let s = store.session("hash-t").await.unwrap().unwrap();
+    assert_eq!((s.pending_totp.as_deref(), s.has_totp), (Some(&b"pending"[..]), true));
+    let mut tx = store.db().begin_read().await.unwrap();
+    let raw = tx
+        .fetch_one("select totp_secret from app_user where user_id = $1", &[user.id.to_string().into()])
+        .await
+        .unwrap();
+    assert!(!raw.blob(0).unwrap().windows(20).any(|w| w == b"12345678901234567890"), "sealed at rest");
 }
 
 pub async fn users_and_memberships<D: Db>(store: &Store<D>) {

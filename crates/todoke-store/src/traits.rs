@@ -261,6 +261,8 @@ pub struct Credentials {
     pub failed_sign_ins: i64,
     /// Locked until this time (RFC 3339), after repeated failures.
     pub locked_until: Option<String>,
+    /// The TOTP secret, when two-factor sign-in is set up.
+    pub totp_secret: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -278,6 +280,10 @@ pub struct Session {
     pub csrf_token: String,
     /// When it ends (RFC 3339).
     pub expires_at: String,
+    /// A TOTP secret being enrolled in this session.
+    pub pending_totp: Option<Vec<u8>>,
+    /// Whether the user has two-factor sign-in set up.
+    pub has_totp: bool,
 }
 
 /// Passwords, lockout and sessions. Sessions are found by the SHA-256 of their token.
@@ -289,11 +295,8 @@ pub trait AuthStore {
     fn credentials(&self, login: &str) -> impl Future<Output = Result<Option<Credentials>>> + Send;
 
     /// Counts a failed sign-in, locking the account until `lock_until` when given.
-    fn record_sign_in_failure(
-        &self,
-        user: UserId,
-        lock_until: Option<&str>,
-    ) -> impl Future<Output = Result<()>> + Send;
+    fn record_sign_in_failure(&self, user: UserId, lock_until: Option<&str>)
+    -> impl Future<Output = Result<()>> + Send;
 
     /// Starts a session after a successful sign-in (and clears the failure count).
     fn create_session(
@@ -309,6 +312,20 @@ pub trait AuthStore {
 
     /// Ends one session.
     fn delete_session(&self, token_hash: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// Sets (or, with `None`, removes) a user's TOTP secret.
+    fn set_totp_secret(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        secret: Option<&[u8]>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Marks a TOTP time step as used; false when it (or a later one) was used already.
+    fn use_totp_step(&self, user: UserId, step: i64) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Keeps a TOTP secret being enrolled with the session (or drops it).
+    fn set_pending_totp(&self, token_hash: &str, secret: Option<&[u8]>) -> impl Future<Output = Result<()>> + Send;
 
     /// Ends every session of a user ("sign out everywhere").
     fn delete_user_sessions(&self, user: UserId) -> impl Future<Output = Result<u64>> + Send;

@@ -1,0 +1,43 @@
+//! Who may see what: a case belongs to the organization that owns it; each party's members see the
+//! case only as far as it concerns their party.
+
+use crate::session::Viewer;
+use todoke_core::{IncidentRecord, Role};
+use todoke_store::StoredParty;
+
+/// How much of a case a viewer sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything: a member of the owning organization.
+    Full,
+    /// Only these parties' share: a member of a party's organization.
+    Parties(Vec<String>),
+}
+
+impl Scope {
+    /// Whether the viewer sees this party.
+    pub fn sees(&self, party: &str) -> bool {
+        match self {
+            Self::Full => true,
+            Self::Parties(names) => names.iter().any(|n| n == party),
+        }
+    }
+}
+
+/// The scope of a viewer on a case, or `None` when the case is none of theirs.
+pub fn scope(viewer: &Viewer, record: &IncidentRecord, parties: &[StoredParty]) -> Option<Scope> {
+    if viewer.memberships.iter().any(|m| m.org == record.owner) {
+        return Some(Scope::Full);
+    }
+    let mine: Vec<String> = parties
+        .iter()
+        .filter(|p| viewer.memberships.iter().any(|m| m.org == p.org))
+        .map(|p| p.party.name.clone())
+        .collect();
+    (!mine.is_empty()).then_some(Scope::Parties(mine))
+}
+
+/// Whether the viewer may read the deployment's audit log.
+pub fn reads_audit(viewer: &Viewer) -> bool {
+    viewer.memberships.iter().any(|m| matches!(m.role, Role::Admin | Role::Auditor))
+}

@@ -1,0 +1,54 @@
+//! todoke's web application: the HTML pages people work in and the JSON API under `/api/v1`.
+//!
+//! Every request is authorized against the organizations it touches: a case is shown to the members
+//! of the organization that owns it, and to each party's members only as far as it concerns that
+//! party. Sessions are cookies holding a random token (the store keeps only its hash); forms carry a
+//! synchronizer token and cross-site requests are refused; every response carries security headers
+//! and a request id. Pages are askama templates, escaped by default; no inline script or style.
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+mod access;
+mod api;
+mod error;
+mod security;
+mod session;
+mod state;
+mod views;
+
+use axum::Router;
+use axum::routing::{get, post};
+use std::future::Future;
+use todoke_store::Db;
+
+pub use state::AppState;
+
+/// Every route of the application.
+pub fn router<D: Db>(state: AppState<D>) -> Router {
+    Router::new()
+        .route("/", get(views::dashboard::<D>))
+        .route("/sign-in", get(views::sign_in_page).post(session::sign_in::<D>))
+        .route("/sign-out", post(session::sign_out::<D>))
+        .route("/sign-out-everywhere", post(session::sign_out_everywhere::<D>))
+        .route("/two-factor", get(views::two_factor_page::<D>).post(session::enroll_two_factor::<D>))
+        .route("/cases/{id}", get(views::case_page::<D>))
+        .route("/audit", get(views::audit_page::<D>))
+        .route("/static/app.css", get(views::stylesheet))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/cases", get(api::cases::<D>))
+        .route("/api/v1/cases/{id}", get(api::case::<D>))
+        .route("/api/v1/cases/{id}/assessment", get(api::assessment::<D>))
+        .fallback(views::not_found)
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// Serves the application on a bound listener until `shutdown` completes.
+pub async fn serve<D: Db>(
+    listener: tokio::net::TcpListener,
+    state: AppState<D>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

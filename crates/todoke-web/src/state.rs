@@ -1,0 +1,35 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+use todoke_core::Clock;
+use todoke_rules::Packs;
+use todoke_store::{Db, Store};
+
+/// The application's state: the store, the clock and the rule packs.
+pub struct AppState<D: Db> {
+    /// The store.
+    pub store: Store<D>,
+    /// The clock (deadlines count from today in Japan).
+    pub clock: Arc<dyn Clock>,
+    /// The rule packs, loaded and checked once.
+    pub packs: Arc<Packs>,
+}
+
+impl<D: Db> Clone for AppState<D> {
+    fn clone(&self) -> Self {
+        Self { store: self.store.clone(), clock: self.clock.clone(), packs: self.packs.clone() }
+    }
+}
+
+impl<D: Db> AppState<D> {
+    /// A state over `store`, with the shipped rule packs.
+    pub fn new(store: Store<D>, clock: Arc<dyn Clock>) -> Result<Self, todoke_rules::PackError> {
+        Ok(Self { store, clock, packs: Arc::new(Packs::embedded()?) })
+    }
+
+    /// Today in Japan (JST has no daylight saving, so a fixed offset is exact).
+    pub fn today(&self) -> jiff::civil::Date {
+        let jst = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
+        self.clock.now().to_zoned(jst).date()
+    }
+}
