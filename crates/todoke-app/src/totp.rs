@@ -27,7 +27,10 @@ pub fn code_at(secret: &[u8], step: i64) -> String {
     let digest = mac.finalize().into_bytes();
     // Dynamic truncation (RFC 4226 §5.3).
     let offset = usize::from(digest.last().copied().unwrap_or(0) & 0x0f);
-    let word = digest.get(offset..offset + 4).map_or(0, |b| u32::from_be_bytes([b[0] & 0x7f, b[1], b[2], b[3]]));
+    let word = digest
+        .get(offset..offset + 4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map_or(0, |b| u32::from_be_bytes(b) & 0x7fff_ffff);
     format!("{:0width$}", word % 10u32.pow(DIGITS), width = DIGITS as usize)
 }
 
@@ -48,7 +51,9 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Base32 (RFC 4648, no padding), the form authenticator apps take secrets in.
 pub fn base32(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    fn symbol(v: u32) -> char {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".get(v as usize).map_or('A', |b| char::from(*b))
+    }
     let mut out = String::new();
     let (mut buffer, mut bits) = (0u32, 0u32);
     for &b in bytes {
@@ -56,11 +61,11 @@ pub fn base32(bytes: &[u8]) -> String {
         bits += 8;
         while bits >= 5 {
             bits -= 5;
-            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
+            out.push(symbol((buffer >> bits) & 31));
         }
     }
     if bits > 0 {
-        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+        out.push(symbol((buffer << (5 - bits)) & 31));
     }
     out
 }

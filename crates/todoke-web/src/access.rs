@@ -41,3 +41,18 @@ pub fn scope(viewer: &Viewer, record: &IncidentRecord, parties: &[StoredParty]) 
 pub fn reads_audit(viewer: &Viewer) -> bool {
     viewer.memberships.iter().any(|m| matches!(m.role, Role::Admin | Role::Auditor))
 }
+
+/// Whether the viewer may change a case's facts: staff or administrators of the owning organization.
+pub fn can_edit(viewer: &Viewer, record: &IncidentRecord) -> bool {
+    viewer.memberships.iter().any(|m| m.org == record.owner && matches!(m.role, Role::HandlerStaff | Role::Admin))
+}
+
+/// Whether the viewer may record a report filed by `party`: the owner's editors for any party, and
+/// a party's own officers and staff for that party.
+pub fn files_for(viewer: &Viewer, record: &IncidentRecord, party: &StoredParty) -> bool {
+    can_edit(viewer, record)
+        || viewer
+            .memberships
+            .iter()
+            .any(|m| m.org == party.org && matches!(m.role, Role::ConsignorOfficer | Role::HandlerStaff | Role::Admin))
+}

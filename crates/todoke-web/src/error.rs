@@ -24,6 +24,9 @@ pub enum WebError {
     /// 404: not found, or not the user's to see (the two are not told apart).
     #[error("not found")]
     NotFound,
+    /// 400: a form value is not what was expected (the text names the field).
+    #[error("{0}")]
+    Invalid(String),
     /// 403: the user may not do this.
     #[error("forbidden")]
     Forbidden,
@@ -68,6 +71,7 @@ impl WebError {
             Self::SignIn | Self::EnrollTwoFactor => StatusCode::SEE_OTHER,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -78,6 +82,7 @@ impl WebError {
             Self::EnrollTwoFactor => "管理者は2段階認証を設定してください".into(),
             Self::NotFound => "見つかりません（または閲覧の権限がありません）".into(),
             Self::Forbidden => "この操作の権限がありません".into(),
+            Self::Invalid(why) => format!("入力を確認してください: {why}"),
             Self::Internal(_) => "内部エラーが発生しました".into(),
         }
     }

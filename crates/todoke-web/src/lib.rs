@@ -10,6 +10,8 @@
 
 mod access;
 mod api;
+mod chart;
+mod edit;
 mod error;
 mod security;
 mod session;
@@ -32,6 +34,8 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/sign-out-everywhere", post(session::sign_out_everywhere::<D>))
         .route("/two-factor", get(views::two_factor_page::<D>).post(session::enroll_two_factor::<D>))
         .route("/cases/{id}", get(views::case_page::<D>))
+        .route("/cases/{id}/facts", post(edit::update_facts::<D>))
+        .route("/cases/{id}/reports", post(edit::file_report::<D>))
         .route("/audit", get(views::audit_page::<D>))
         .route("/static/app.css", get(views::stylesheet))
         .route("/healthz", get(|| async { "ok" }))

@@ -1,6 +1,6 @@
 //! The HTML pages.
 
-use crate::access::{Scope, reads_audit, scope};
+use crate::access::{Scope, can_edit, files_for, reads_audit, scope};
 use crate::error::WebError;
 use crate::session::Viewer;
 use crate::state::AppState;
@@ -260,9 +260,44 @@ struct CasePage {
     parties: Vec<PartyView>,
     /// The timeline and tasks are the owner's working record, not shown to a party's share.
     full: bool,
+    editable: bool,
+    report_parties: Vec<String>,
+    id: String,
+    changes: Vec<String>,
+    chart: String,
+    persons_value: String,
+    cause_options: Vec<(String, String, bool)>,
+    malicious_value: &'static str,
+    sensitive_value: &'static str,
+    suspected_checked: bool,
+    encrypted_checked: bool,
     timeline: Vec<TimelineRow>,
     tasks: Vec<TaskRow>,
     reports: Vec<ReportRow>,
+}
+
+fn tri_value(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "",
+    }
+}
+
+/// What changed between the last two recorded assessments, for the parties the viewer sees.
+async fn last_changes<D: Db>(
+    state: &AppState<D>,
+    record: &todoke_core::IncidentRecord,
+    scope: &Scope,
+) -> Result<Vec<String>, WebError> {
+    let kept = todoke_store::AssessmentStore::assessments(&state.store, record.id).await?;
+    let [.., before, after] = kept.as_slice() else { return Ok(Vec::new()) };
+    let parse = |json: &str| serde_json::from_str::<Assessment>(json).map_err(|e| WebError::Internal(e.to_string()));
+    let lines = todoke_rules::changes(&parse(&before.result)?, &parse(&after.result)?, true);
+    Ok(lines
+        .into_iter()
+        .filter(|l| record.facts.parties.iter().any(|p| scope.sees(&p.name) && l.starts_with(&p.name)))
+        .collect())
 }
 
 /// Loads a case and the viewer's scope on it; a case that is none of theirs is "not found".
@@ -286,7 +321,18 @@ pub async fn case_page<D: Db>(
 ) -> Result<Html<String>, WebError> {
     let (record, parties, scope) = load_case(&state, &viewer, &id).await?;
     let today = state.today();
-    let assessment = assess(&record.facts, &state.packs, &Options { as_of: Some(today), ..Options::default() })?;
+    // Viewing records the assessment in force when it changed since the last record.
+    let outcome = todoke_app::assess_stored(
+        &state.store,
+        &viewer.actor(),
+        record.id,
+        &Options { as_of: Some(today), ..Options::default() },
+    )
+    .await?;
+    let assessment = outcome.assessment;
+    let changes = last_changes(&state, &record, &scope).await?;
+    let mine = visible(&assessment, &scope);
+    let chart = crate::chart::deadlines(&mine, today);
     let f = &record.facts;
     let reports = state
         .store
@@ -330,8 +376,26 @@ pub async fn case_page<D: Db>(
             Scope::Full => "全体".into(),
             Scope::Parties(names) => format!("{} に関する部分のみ", names.join("、")),
         },
-        parties: visible(&assessment, &scope).iter().map(party_view).collect(),
+        parties: mine.iter().map(party_view).collect(),
         full: scope == Scope::Full,
+        editable: scope == Scope::Full && can_edit(&viewer, &record),
+        report_parties: parties
+            .iter()
+            .filter(|p| scope.sees(&p.party.name) && files_for(&viewer, &record, p))
+            .map(|p| p.party.name.clone())
+            .collect(),
+        id: record.id.to_string(),
+        changes,
+        chart,
+        persons_value: f.persons.map(|n| n.to_string()).unwrap_or_default(),
+        cause_options: todoke_core::Cause::ALL
+            .iter()
+            .map(|c| (c.key().to_string(), c.label_ja().to_string(), *c == f.cause))
+            .collect(),
+        malicious_value: tri_value(f.malicious),
+        sensitive_value: tri_value(f.sensitive),
+        suspected_checked: f.suspected,
+        encrypted_checked: f.encrypted,
         timeline: f
             .timeline
             .iter()

@@ -2,6 +2,7 @@
 //! errors (`security`), and who may see what on every route (`authorization`).
 
 mod authorization;
+mod editing;
 mod security;
 mod sign_in;
 
