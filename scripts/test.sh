@@ -12,6 +12,22 @@ fi
 # pg_dump checks the PostgreSQL files for plain-text personal data.
 command -v pg_dump >/dev/null || { echo "pg_dump not found (Debian package postgresql-client)" >&2; exit 1; }
 
+# What the tests use besides Rust, from Debian: IPAex fonts and pdftotext for the PDF documents,
+# Chromium and its WebDriver for the browser tests.
+missing=()
+[ -f /usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf ] || missing+=(fonts-ipaexfont-mincho)
+[ -f /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf ] || missing+=(fonts-ipaexfont-gothic)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
+    as_root=""
+    [ "$(id -u)" -eq 0 ] || as_root="sudo"
+    echo "installing ${missing[*]} (Debian)…" >&2
+    $as_root apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >&2
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

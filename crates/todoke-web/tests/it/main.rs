@@ -2,9 +2,11 @@
 //! errors (`security`), and who may see what on every route (`authorization`).
 
 mod authorization;
+mod browser;
 mod editing;
 mod security;
 mod sign_in;
+mod webdriver;
 
 use axum::Router;
 use axum::body::Body;
@@ -125,7 +127,7 @@ pub fn csrf_in(body: &str) -> String {
     body[at..].split('"').next().unwrap().to_string()
 }
 
-fn base32_decode(text: &str) -> Vec<u8> {
+pub fn base32_decode(text: &str) -> Vec<u8> {
     let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0u32);
     for c in text.trim().bytes() {
         let v = match c {

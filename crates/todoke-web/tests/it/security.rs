@@ -18,7 +18,7 @@ async fn every_response_carries_the_security_headers() {
         let csp = headers.get("content-security-policy").unwrap().to_str().unwrap();
         assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
         assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff", "{path}");
-        assert_eq!(headers.get("referrer-policy").unwrap(), "no-referrer", "{path}");
+        assert_eq!(headers.get("referrer-policy").unwrap(), "same-origin", "{path}");
         assert_eq!(headers.get("x-request-id").unwrap().len(), 32, "{path}");
     }
 }

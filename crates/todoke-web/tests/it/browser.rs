@@ -1,0 +1,97 @@
+//! End to end in headless Chromium (Debian `chromium` + `chromedriver`): a real server on loopback,
+//! a real browser, real cookies. Two-factor sign-in, the demo case, editing a fact and seeing the
+//! deadline move, and a consignor that cannot open another consignor's data.
+
+use crate::webdriver::Driver;
+use std::sync::Arc;
+use todoke_store::IncidentStore;
+use todoke_store::testkit::{actor, sqlite_store};
+
+fn totp_now(secret_base32: &str) -> String {
+    let secret = crate::base32_decode(secret_base32);
+    todoke_app::totp::code_at(&secret, todoke_app::totp::step_of(jiff::Timestamp::now().as_second()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_with_the_demo_case_in_a_browser() {
+    let Some(driver) = Driver::start().await else {
+        assert!(std::env::var_os("CI").is_none(), "chromedriver is missing (scripts/test.sh installs chromium-driver)");
+        eprintln!("skipped: chromedriver is not installed");
+        return;
+    };
+    let (store, _dir) = sqlite_store().await;
+    let users = todoke_app::load_demo(&store, &actor()).await.unwrap();
+    let password = |login: &str| users.iter().find(|u| u.login == login).unwrap().password.clone();
+    let other =
+        todoke_core::facts::parse_facts(include_str!("../../../../examples/ecc-unauthorized-access.toml")).unwrap();
+    let other_case = store.create_incident(&actor(), &other).await.unwrap();
+    let demo_case = store.incidents().await.unwrap()[0].id;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    // Browsers keep Secure cookies from http://localhost (a secure context), not from a bare IP.
+    let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
+    let state = todoke_web::AppState::new(store.clone(), Arc::new(todoke_core::SystemClock)).unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(todoke_web::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+
+    let browser = driver.session().await;
+    let sign_in = |login: &'static str, code: Option<String>| {
+        let browser = &browser;
+        let base = &base;
+        let password = password(login);
+        async move {
+            browser.go(&format!("{base}/sign-in")).await;
+            browser.fill("input[name=login]", login).await;
+            browser.fill("input[name=password]", &password).await;
+            if let Some(code) = code {
+                browser.fill("input[name=code]", &code).await;
+            }
+            browser.click("button[type=submit]").await;
+        }
+    };
+
+    // The foundation's officer sets up two-factor sign-in, then signs in with it.
+    sign_in("foundation", None).await;
+    let url = browser.url().await;
+    assert_eq!(url, format!("{base}/"), "the session cookie works in a real browser: {}", browser.source().await);
+    browser.go(&format!("{base}/two-factor")).await;
+    let secret = browser.text("code.secret").await;
+    browser.fill("input[name=code]", &totp_now(&secret)).await;
+    browser.click("form.sign-in button[type=submit]").await;
+    browser.click("nav.user form button").await; // sign out
+    sign_in("foundation", None).await;
+    assert!(browser.source().await.contains("サインインできませんでした"), "the password alone no longer works");
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let step = todoke_app::totp::step_of(jiff::Timestamp::now().as_second()) + 1;
+    sign_in("foundation", Some(todoke_app::totp::code_at(&crate::base32_decode(&secret), step))).await;
+    assert_eq!(browser.url().await, format!("{base}/"));
+
+    // The demo case: 春日部市's final report on day 60.
+    browser.go(&format!("{base}/cases/{demo_case}")).await;
+    assert!(browser.source().await.contains("2024-04-01"));
+    // Found not malicious: the deadline moves to day 30, and the page says so.
+    browser.click("select[name=malicious] option[value=no]").await;
+    browser.click("form.facts-form button[type=submit]").await;
+    let page = browser.source().await;
+    assert!(page.contains("春日部市：確報の期限 2024-04-01 → 2024-03-01"), "the deadline moved");
+    let png = browser.screenshot().await;
+    assert!(png.starts_with(b"\x89PNG"));
+    let _ = std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/case-page.png"), &png);
+    browser.click("nav.user form button").await;
+
+    // 春日部市 sees its own share and nothing of 越谷市 or of another case.
+    sign_in("kasukabe", None).await;
+    browser.go(&format!("{base}/cases/{demo_case}")).await;
+    let page = browser.source().await;
+    assert!(page.contains("<h3>春日部市 ") && !page.contains("<h3>越谷市 "), "only its own share");
+    browser.go(&format!("{base}/cases/{other_case}")).await;
+    assert!(browser.source().await.contains("見つかりません"));
+    browser.go(&format!("{base}/api/v1/cases/{demo_case}/assessment")).await;
+    let json = browser.text("body").await;
+    assert!(json.contains("春日部市") && !json.contains("越谷市"), "the API agrees");
+
+    browser.close().await;
+    let _ = stop.send(());
+    let _ = server.await;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Load test of the web application on loopback: the demo data on SQLite, 50 concurrent signed-in
+# users, for the dashboard and the case page. Prints wrk's latency distribution (p50 … p99).
+# Target (issue 7): p99 ≤ 100 ms. Run by hand, not in CI:  bash scripts/bench-web.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+port=18181
+
+command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk >/dev/null; }
+cargo build --release -q -p todoke-cli
+todoke=$PWD/target/release/todoke
+
+work=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+cd "$work"
+"$todoke" serve --demo --listen "127.0.0.1:$port" > accounts.txt 2> server.log &
+server=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+
+password=$(awk '$1 == "foundation" { print $2 }' accounts.txt)
+cookie=$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$port" \
+    --data-urlencode login=foundation --data-urlencode "password=$password" \
+    "http://127.0.0.1:$port/sign-in" | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')
+[ -n "$cookie" ] || { echo "sign-in failed" >&2; exit 1; }
+case_id=$("$todoke" --database sqlite://todoke.db incident list | awk '{ print $1; exit }')
+
+for path in / "/cases/$case_id"; do
+    echo "== GET $path, 50 connections, ${seconds}s"
+    wrk -t2 -c50 -d"${seconds}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path" | sed -n '/Latency Distribution/,/Requests\/sec/p'
+done
