@@ -1,21 +1,10 @@
 #!/usr/bin/env bash
-# Builds todoke and loads every example case (the seed incidents) into ./todoke.db, then lists them
-# and shows the seed case: the ransomware at the health-screening foundation and its consignor cities.
+# The main job: builds todoke and serves the web application on the embedded SQLite database
+# (./todoke.db, created with its key ./todoke.key on first start) with the seed case loaded: the
+# ransomware at a health-screening foundation and its consignor cities. The first start prints the
+# accounts to sign in with. Stop it with Ctrl-C; start it again and the data is still there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --release -p todoke-cli
-todoke=target/release/todoke
-
-"$todoke" init
-if [ -z "$("$todoke" incident list 2>/dev/null)" ]; then
-    for facts in examples/*.toml; do
-        "$todoke" incident import "$facts" | tail -n 1 >/dev/null
-    done
-fi
-"$todoke" incident list
-echo
-seed=$("$todoke" incident list | awk -F'\t' '/X線画像読影システム/ { print $1; exit }')
-"$todoke" incident show "$seed"
-echo
-"$todoke" audit verify
+exec target/release/todoke serve --demo "$@"

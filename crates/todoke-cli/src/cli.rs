@@ -34,6 +34,19 @@ pub struct Global {
 pub enum Command {
     /// Creates the master key file (mode 0600) and the database schema.
     Init,
+    /// Runs the web application (the first start creates the schema, the key and an administrator).
+    Serve {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Loads the seed case (the foundation's ransomware and its consignor cities) with a user for
+        /// the foundation and two cities.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// User accounts.
+    #[command(subcommand)]
+    User(UserCmd),
     /// Assesses an incident's facts: for every party the regime, whether it must report, why, and every
     /// obligation with its deadline and legal basis.
     Assess(AssessArgs),
@@ -46,6 +59,17 @@ pub enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Published breach notices: read them into facts, score the reader (no database needed).
+    #[command(subcommand)]
+    Notice(NoticeCmd),
+    /// Affected-person lists: plan notices and costs, import into a case, generate test lists.
+    #[command(subcommand)]
+    People(crate::commands::people::PeopleCmd),
+    /// Documents of a case: PPC reports, letters, notices, invoices, status reports (md, html, pdf).
+    #[command(subcommand)]
+    Docs(crate::commands::docs::DocsCmd),
+    /// Prints one notice letter page per person of a people plan's post channel, for window envelopes.
+    Letters(crate::commands::docs::LettersArgs),
     /// Prints shell completions.
     Completions {
         /// The shell.
@@ -80,6 +104,9 @@ pub struct AssessFlags {
 
 #[derive(Debug, Subcommand)]
 pub enum IncidentCmd {
+    /// Writes a draft facts file from a published notice; what the notice leaves unknown is marked
+    /// "UNKNOWN" for you to fill in before `todoke incident import`.
+    FromNotice(FromNoticeArgs),
     /// Stores an incident from a facts file (TOML); prints its id alone on the last line.
     Import {
         /// The facts file (see docs/facts.md).
@@ -161,11 +188,58 @@ pub enum ReportCmd {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Sets a new random password for a user and prints it once.
+    Password {
+        /// The login.
+        login: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditCmd {
     /// Checks the audit chain; exits non-zero, naming the first bad entry, if anything was altered.
     Verify {
         /// Prints JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `todoke incident from-notice FILE`.
+#[derive(Debug, Args)]
+pub struct FromNoticeArgs {
+    /// The notice (text or HTML, UTF-8 or Shift_JIS).
+    pub file: PathBuf,
+    /// Where to write the draft (default: standard output).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Which incident of a notice that holds several (1 = the first).
+    #[arg(long)]
+    pub incident: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NoticeCmd {
+    /// Reads notices and prints what each incident says (one JSON object a line with --json).
+    Read {
+        /// The notices (text or HTML, UTF-8 or Shift_JIS).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Prints one JSON object per incident per line (CONTRACTS.md §2).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Scores the reader against labelled notices: per-field accuracy, precision and recall, overall.
+    Eval {
+        /// The labels: one JSON object a line, with `seed` naming the notice's file.
+        #[arg(long)]
+        labels: PathBuf,
+        /// The notices.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Fails when the overall score is below this floor.
+        #[arg(long)]
+        min: Option<f64>,
     },
 }

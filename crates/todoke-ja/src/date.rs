@@ -75,7 +75,7 @@ impl Era {
     }
 
     /// Reads an era at the start of `text` (kanji name, one kanji, or letter); returns it and the rest.
-    fn strip_prefix(text: &str) -> Option<(Era, &str)> {
+    pub(crate) fn strip_prefix(text: &str) -> Option<(Era, &str)> {
         for era in Self::ALL {
             let name = era.kanji();
             let one_kanji = &name[..name.char_indices().nth(1).map_or(name.len(), |(i, _)| i)];
@@ -91,6 +91,45 @@ impl Era {
         }
         None
     }
+}
+
+/// Writes a date in the Japanese calendar the way official documents do: `令和6年1月29日`,
+/// `令和元年5月1日` for the first year of an era. `None` before 明治.
+///
+/// ```
+/// use jiff::civil::date;
+/// assert_eq!(todoke_ja::format_wareki(date(2019, 5, 1)).as_deref(), Some("令和元年5月1日"));
+/// assert_eq!(todoke_ja::format_wareki(date(2024, 1, 29)).as_deref(), Some("令和6年1月29日"));
+/// ```
+pub fn format_wareki(day: Date) -> Option<String> {
+    let era = Era::of(day)?;
+    let n = day.year() - era.first_day().year() + 1;
+    let year = if n == 1 { "元".to_string() } else { n.to_string() };
+    Some(format!("{}{year}年{}月{}日", era.kanji(), day.month(), day.day()))
+}
+
+/// The Japanese fiscal year (年度) `year` runs from April 1 of that year to March 31 of the next.
+pub fn fiscal_year_range(year: i16) -> Option<(Date, Date)> {
+    Some((Date::new(year, 4, 1).ok()?, Date::new(year.checked_add(1)?, 3, 31).ok()?))
+}
+
+/// Parses a fiscal year written as `令和5年度`, `R5年度`, `2023年度` or `平成元年度`: the first and last
+/// day of that 年度. Only text that says 年度 is a fiscal year.
+///
+/// ```
+/// use jiff::civil::date;
+/// assert_eq!(todoke_ja::parse_fiscal_year("令和5年度"), Some((date(2023, 4, 1), date(2024, 3, 31))));
+/// ```
+pub fn parse_fiscal_year(text: &str) -> Option<(Date, Date)> {
+    let text: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let body = text.strip_suffix("年度")?;
+    let year = if let Some((era, rest)) = Era::strip_prefix(body) {
+        let n = if rest == "元" { 1 } else { rest.parse::<i16>().ok().filter(|n| (1..=99).contains(n))? };
+        era.gregorian_year(n)
+    } else {
+        body.parse::<i16>().ok().filter(|y| (1000..=9999).contains(y))?
+    };
+    fiscal_year_range(year)
 }
 
 /// Parses a complete date in any common form; `None` when the text is no date, or names a day that
@@ -146,6 +185,27 @@ fn separator(text: &str) -> Option<(char, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn wareki_and_iso_round_trip(days in 0i32..(2100 - 1868) * 366) {
+            let Ok(day) = date(1868, 1, 25).checked_add(jiff::Span::new().days(days)) else { return Ok(()) };
+            let text = format_wareki(day).unwrap();
+            prop_assert_eq!(parse_date(&text), Some(day), "{}", text);
+            let iso = day.to_string();
+            prop_assert_eq!(parse_date(&iso), Some(day));
+        }
+    }
+
+    #[test]
+    fn fiscal_years() {
+        assert_eq!(parse_fiscal_year("平成29年度"), Some((date(2017, 4, 1), date(2018, 3, 31))));
+        assert_eq!(parse_fiscal_year("令和元年度"), Some((date(2019, 4, 1), date(2020, 3, 31))));
+        assert_eq!(parse_fiscal_year("２０２３年度"), Some((date(2023, 4, 1), date(2024, 3, 31))));
+        assert_eq!(parse_fiscal_year("R5年度"), Some((date(2023, 4, 1), date(2024, 3, 31))));
+        assert_eq!(parse_fiscal_year("令和5年"), None);
+    }
 
     #[test]
     fn every_common_form_of_one_day() {

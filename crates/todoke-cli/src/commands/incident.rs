@@ -14,6 +14,7 @@ use todoke_store::{Db, IncidentStore, PersonStore, Store};
 
 pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, cmd: IncidentCmd) -> Result<ExitCode> {
     match cmd {
+        IncidentCmd::FromNotice(_) => unreachable!("from-notice is handled before the store is opened"),
         IncidentCmd::Import { file } => import(ctx, store, &file).await,
         IncidentCmd::List { json } => list(ctx, store, json).await,
         IncidentCmd::Show { id, json } => show(ctx, store, &id, json).await,

@@ -48,6 +48,20 @@ pub async fn run(ctx: &Ctx, global: &Global) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Creates the key file when neither it nor TODOKE_MASTER_KEY exists, so that the first start of the
+/// server needs no other step.
+pub fn ensure_key(ctx: &Ctx, global: &Global) -> Result<()> {
+    if std::env::var(MASTER_KEY_VAR).is_err() && !global.key_file.exists() {
+        MasterKey::create_file(&global.key_file)?;
+        eprintln!(
+            "{} {}",
+            ctx.say("マスター鍵を作成しました (0600):", "created the master key (0600):"),
+            global.key_file.display()
+        );
+    }
+    Ok(())
+}
+
 /// A database URL without its password, for printing.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.find('@')) {

@@ -2,9 +2,13 @@
 
 mod assess;
 mod audit;
+pub(crate) mod docs;
 mod incident;
 mod init;
+mod notice;
+pub(crate) mod people;
 mod report;
+mod serve;
 
 use crate::cli::{Cli, Command};
 use crate::context::{Ctx, Database, master_key, open_database, open_store};
@@ -21,8 +25,14 @@ pub async fn run(args: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Init => init::run(&ctx, &args.global).await,
+        Command::Notice(cmd) => notice::run(&ctx, cmd),
+        Command::Incident(crate::cli::IncidentCmd::FromNotice(from)) => notice::from_notice(&ctx, &from),
         Command::Assess(assess_args) => assess::run(&ctx, &assess_args),
+        Command::People(cmd) if !cmd.needs_store() => people::run_offline(&ctx, cmd),
         command => {
+            if matches!(command, Command::Serve { .. }) {
+                init::ensure_key(&ctx, &args.global)?;
+            }
             let key = master_key(&args.global)?;
             match open_database(&args.global.database).await? {
                 Database::Sqlite(db) => with_store(&ctx, command, open_store(db, key).await?).await,
@@ -37,7 +47,12 @@ async fn with_store<D: Db>(ctx: &Ctx, command: Command, store: Store<D>) -> Resu
         Command::Incident(cmd) => incident::run(ctx, &store, cmd).await,
         Command::Audit(cmd) => audit::run(ctx, &store, cmd).await,
         Command::Report(cmd) => report::run(ctx, &store, cmd).await,
-        Command::Init | Command::Assess(_) | Command::Completions { .. } => {
+        Command::Serve { listen, demo } => serve::run(ctx, store.clone(), listen, demo).await,
+        Command::User(cmd) => serve::user(ctx, &store, cmd).await,
+        Command::People(cmd) => people::run(ctx, &store, cmd).await,
+        Command::Docs(cmd) => docs::run(ctx, &store, cmd).await,
+        Command::Letters(args) => docs::letters(ctx, &store, args).await,
+        Command::Init | Command::Assess(_) | Command::Notice(_) | Command::Completions { .. } => {
             unreachable!("handled before the store is opened")
         }
     };

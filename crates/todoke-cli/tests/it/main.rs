@@ -3,8 +3,12 @@
 
 mod assess;
 mod audit;
+mod docs;
 mod examples;
 mod incident;
+mod notice;
+mod people;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,91 @@
+//! The people benchmark: `generate DIR ROWS` writes synthetic lists, `plan DIR OUT` plans them
+//! and prints the time, the rate and the peak memory (VmHWM) of this process. Run each in its own
+//! process (scripts/people-bench.sh does) so that the plan's peak is its own.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::time::Instant;
+use todoke_people::generate::{GenEncoding, GenerateOptions, generate};
+use todoke_people::{ColumnMapping, Input, NoProgress, OutputEncoding, PlanConfig, PlanOptions, plan};
+
+fn peak_memory_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["generate", dir, rows, rest @ ..] => {
+            let files = rest.first().map_or(1, |f| f.parse().unwrap());
+            let start = Instant::now();
+            let opts = GenerateOptions {
+                rows: rows.parse().unwrap(),
+                files,
+                encoding: GenEncoding::Utf8,
+                seed: 42,
+                ..Default::default()
+            };
+            let truth = generate(&opts, &PathBuf::from(dir)).unwrap();
+            eprintln!("generated {} rows in {:.1} s", truth.summary.rows_read, start.elapsed().as_secs_f64());
+        }
+        ["plan", dir, out] => {
+            let dir = PathBuf::from(dir);
+            let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("people-"))
+                .collect();
+            inputs.sort();
+            let start = Instant::now();
+            let outcome = plan(
+                PlanOptions {
+                    inputs: inputs.iter().map(|p| Input::open(p).unwrap()).collect(),
+                    excludes: vec![
+                        Input::open(&dir.join("deceased.csv")).unwrap(),
+                        Input::open(&dir.join("notified.csv")).unwrap(),
+                    ],
+                    mapping: ColumnMapping::default(),
+                    config: PlanConfig::default(),
+                    encoding: OutputEncoding::Utf8Bom,
+                    out: PathBuf::from(out),
+                },
+                &NoProgress,
+            )
+            .unwrap();
+            let secs = start.elapsed().as_secs_f64();
+            let s = &outcome.summary;
+            println!(
+                "rows {} persons {} to_notify {}: {secs:.2} s, {:.0} rows/s, peak memory {:.0} MiB",
+                s.rows_read,
+                s.persons,
+                s.to_notify,
+                s.rows_read as f64 / secs,
+                peak_memory_mib().unwrap_or(f64::NAN)
+            );
+            let truth: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).unwrap()).unwrap();
+            let same = truth["summary"] == serde_json::to_value(s).unwrap();
+            println!("summary equals the generator's truth: {same}");
+        }
+        ["micro"] => {
+            let names = ["髙橋　花子", "ヤマダ タロウ", "やまだたろう", "ﾔﾏﾀﾞ ﾀﾛｳ", "佐々木一郎"];
+            let dates = ["1970-03-01", "S45.3.1", "昭和45年3月1日", "19700301", "1970/3/1"];
+            let n = 1_000_000;
+            let t = Instant::now();
+            let mut sum = 0usize;
+            for i in 0..n {
+                sum += todoke_ja::normalize_name(names[i % 5]).len();
+            }
+            println!("normalize_name: {:.0} ns", t.elapsed().as_nanos() as f64 / n as f64);
+            let t = Instant::now();
+            for i in 0..n {
+                sum += todoke_ja::parse_date(dates[i % 5]).map_or(0, |d| d.day() as usize);
+            }
+            println!("parse_date: {:.0} ns ({sum})", t.elapsed().as_nanos() as f64 / n as f64);
+        }
+        _ => eprintln!("usage: people_bench generate DIR ROWS [FILES] | plan DIR OUT"),
+    }
+}
