@@ -47,9 +47,10 @@ async fn a_day_with_the_demo_case_in_a_browser() {
             if let Some(code) = code {
                 browser.fill("input[name=code]", &code).await;
             }
-            browser.click("button[type=submit]").await;
+            browser.submit("button[type=submit]").await;
         }
     };
+    let sign_out = || browser.submit("nav.user form button");
 
     // The foundation's officer sets up two-factor sign-in, then signs in with it.
     sign_in("foundation", None).await;
@@ -58,8 +59,8 @@ async fn a_day_with_the_demo_case_in_a_browser() {
     browser.go(&format!("{base}/two-factor")).await;
     let secret = browser.text("code.secret").await;
     browser.fill("input[name=code]", &totp_now(&secret)).await;
-    browser.click("form.sign-in button[type=submit]").await;
-    browser.click("nav.user form button").await; // sign out
+    browser.submit("form.sign-in button[type=submit]").await;
+    sign_out().await;
     sign_in("foundation", None).await;
     assert!(browser.source().await.contains("サインインできませんでした"), "the password alone no longer works");
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -72,19 +73,24 @@ async fn a_day_with_the_demo_case_in_a_browser() {
     assert!(browser.source().await.contains("2024-04-01"));
     // Found not malicious: the deadline moves to day 30, and the page says so.
     browser.click("select[name=malicious] option[value=no]").await;
-    browser.click("form.facts-form button[type=submit]").await;
+    browser.submit("form.facts-form button[type=submit]").await;
     let page = browser.source().await;
     assert!(page.contains("春日部市：確報の期限 2024-04-01 → 2024-03-01"), "the deadline moved");
     let png = browser.screenshot().await;
     assert!(png.starts_with(b"\x89PNG"));
     let _ = std::fs::write(concat!(env!("CARGO_TARGET_TMPDIR"), "/case-page.png"), &png);
-    browser.click("nav.user form button").await;
+    sign_out().await;
 
     // 春日部市 sees its own share and nothing of 越谷市 or of another case.
     sign_in("kasukabe", None).await;
     browser.go(&format!("{base}/cases/{demo_case}")).await;
     let page = browser.source().await;
-    assert!(page.contains("<h3>春日部市 ") && !page.contains("<h3>越谷市 "), "only its own share");
+    assert!(
+        page.contains("<h3>春日部市 ") && !page.contains("<h3>越谷市 "),
+        "only its own share, at {}: {}",
+        browser.url().await,
+        page.chars().take(600).collect::<String>()
+    );
     browser.go(&format!("{base}/cases/{other_case}")).await;
     assert!(browser.source().await.contains("見つかりません"));
     browser.go(&format!("{base}/api/v1/cases/{demo_case}/assessment")).await;

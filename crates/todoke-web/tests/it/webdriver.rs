@@ -176,6 +176,26 @@ impl Session<'_> {
         self.driver.call("POST", &format!("/session/{}/element/{e}/click", self.id), Some(json!({}))).await;
     }
 
+    async fn script(&self, script: &str) -> Value {
+        self.driver
+            .call("POST", &format!("/session/{}/execute/sync", self.id), Some(json!({ "script": script, "args": [] })))
+            .await
+    }
+
+    /// Clicks a submit button and waits until the page it leads to has loaded.
+    pub async fn submit(&self, css: &str) {
+        self.script("window.todokeOldPage = true; return true;").await;
+        self.click(css).await;
+        for _ in 0..100 {
+            let state = self.script("return [window.todokeOldPage === true, document.readyState];").await;
+            if state[0] == json!(false) && state[1] == json!("complete") {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the page after clicking {css} did not load");
+    }
+
     /// A PNG of the page.
     pub async fn screenshot(&self) -> Vec<u8> {
         use base64::Engine as _;
