@@ -50,7 +50,7 @@ pub enum Command {
     /// Assesses an incident's facts: for every party the regime, whether it must report, why, and every
     /// obligation with its deadline and legal basis.
     Assess(AssessArgs),
-    /// Incidents: import facts, list, show, erase.
+    /// Incidents: import facts, list, show, assess, update, erase; draft facts from a notice.
     #[command(subcommand)]
     Incident(IncidentCmd),
     /// Reports filed with the PPC: their dates, receipt numbers and whether they were on time.

@@ -294,9 +294,25 @@ async fn last_changes<D: Db>(
     let [.., before, after] = kept.as_slice() else { return Ok(Vec::new()) };
     let parse = |json: &str| serde_json::from_str::<Assessment>(json).map_err(|e| WebError::Internal(e.to_string()));
     let lines = todoke_rules::changes(&parse(&before.result)?, &parse(&after.result)?, true);
-    Ok(lines
+    // Each line is "PARTY：CHANGE"; the same change for many consignors is said once.
+    let mut grouped: Vec<(String, Vec<&str>)> = Vec::new();
+    for line in &lines {
+        let party =
+            record.facts.parties.iter().map(|p| p.name.as_str()).find(|name| line.starts_with(&format!("{name}：")));
+        let Some(party) = party.filter(|name| scope.sees(name)) else { continue };
+        let change = line.get(party.len() + "：".len()..).unwrap_or_default().to_string();
+        match grouped.iter_mut().find(|(c, _)| *c == change) {
+            Some((_, parties)) => parties.push(party),
+            None => grouped.push((change, vec![party])),
+        }
+    }
+    Ok(grouped
         .into_iter()
-        .filter(|l| record.facts.parties.iter().any(|p| scope.sees(&p.name) && l.starts_with(&p.name)))
+        .map(|(change, parties)| match parties.as_slice() {
+            [first, rest @ ..] if !rest.is_empty() => format!("{first}ほか{}団体：{change}", rest.len()),
+            [first, ..] => format!("{first}：{change}"),
+            [] => change,
+        })
         .collect())
 }
 

@@ -25,7 +25,7 @@ async fn editing_a_fact_moves_the_deadline_and_says_so() {
     let (_, _, body) = app.get(&page, Some(&cookie)).await;
     assert!(body.contains("直近の変更による影響"), "the changes are shown");
     assert!(
-        body.contains("春日部市：確報の期限 2024-04-01 → 2024-03-01"),
+        body.contains("春日部市ほか31団体：確報の期限 2024-04-01 → 2024-03-01"),
         "{}",
         &body[body.find("直近").unwrap_or(0)..][..600.min(body.len())]
     );
