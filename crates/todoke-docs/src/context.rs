@@ -128,16 +128,6 @@ fn category_label(id: CategoryId, public: bool) -> String {
     format!("{article}（{text}）")
 }
 
-fn recipient_label(recipient: &str) -> &str {
-    match recipient {
-        "PPC" => "個人情報保護委員会",
-        "individuals" => "本人",
-        "consignor" => "委託元",
-        "public" => "公表",
-        other => other,
-    }
-}
-
 /// The assessment of `party` under the Japanese APPI regime (the one the PPC report follows).
 fn party_assessment<'a>(assessment: Option<&'a Assessment>, party: &str) -> Option<&'a PartyAssessment> {
     let mine = || assessment.into_iter().flat_map(|a| a.parties.iter()).filter(|p| p.party == party);
@@ -255,7 +245,7 @@ pub(crate) fn build(kind: DocKind, case: &Case<'_>) -> Result<Value, crate::DocE
                     json!({
                         "kind": serde_json::to_value(o.kind).unwrap_or(Value::Null),
                         "label": o.kind.label(true),
-                        "recipient": recipient_label(&o.recipient),
+                        "recipient": todoke_rules::recipient_label(&o.recipient, true),
                         "due": due,
                         "basis": o.basis,
                         "explanation": o.explanation,

@@ -8,12 +8,8 @@ fn key(p: &PartyAssessment) -> (&str, &str) {
     (&p.party, &p.regime)
 }
 
-fn category_names(p: &PartyAssessment) -> Vec<String> {
-    p.categories.iter().map(serde_plain).collect()
-}
-
-fn serde_plain<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+fn category_names(p: &PartyAssessment) -> Vec<&'static str> {
+    p.categories.iter().map(|c| c.key()).collect()
 }
 
 /// The changes from `old` to `new`, one line each, in Japanese or English.

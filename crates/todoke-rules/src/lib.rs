@@ -20,4 +20,4 @@ pub use diff::{changes, due_of};
 pub use engine::{
     AssessError, Assessment, Obligation, Options, PartyAssessment, Status, Window, assess, final_report_due,
 };
-pub use pack::{CategoryId, ObligationKind, PackError, Packs};
+pub use pack::{CategoryId, ObligationKind, PackError, Packs, recipient_label};

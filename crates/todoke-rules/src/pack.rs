@@ -158,6 +158,35 @@ pub enum ObligationKind {
     HipaaHhsAnnualLog,
 }
 
+impl CategoryId {
+    /// The category as written in the JSON of CONTRACTS.md §1.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Sensitive => "sensitive",
+            Self::FinancialRisk => "financial_risk",
+            Self::Malicious => "malicious",
+            Self::CountOverThreshold => "count_over_threshold",
+            Self::OrdinanceSensitive => "ordinance_sensitive",
+            Self::MynumberSystem => "mynumber_system",
+            Self::MynumberMalicious => "mynumber_malicious",
+            Self::MynumberPublicView => "mynumber_public_view",
+            Self::MynumberCount => "mynumber_count",
+        }
+    }
+}
+
+/// An obligation's recipient as users say it (packs write `PPC`, `individuals`, `consignor`, `public`).
+pub fn recipient_label(recipient: &str, japanese: bool) -> &str {
+    let (ja, en) = match recipient {
+        "PPC" => ("個人情報保護委員会", "PPC"),
+        "individuals" => ("本人", "individuals"),
+        "consignor" => ("委託元", "consignor"),
+        "public" => ("公表", "the public"),
+        _ => return recipient,
+    };
+    if japanese { ja } else { en }
+}
+
 impl ObligationKind {
     /// The name users read.
     pub fn label(self, ja: bool) -> &'static str {
@@ -598,6 +627,13 @@ impl fmt::Display for Family {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn category_keys_are_their_json_names() {
+        for c in [CategoryId::Sensitive, CategoryId::CountOverThreshold, CategoryId::MynumberPublicView] {
+            assert_eq!(serde_json::to_value(c).unwrap(), c.key());
+        }
+    }
 
     #[test]
     fn the_shipped_packs_load() {

@@ -65,16 +65,6 @@ pub struct ObligationRow {
     notes: Vec<String>,
 }
 
-fn recipient(r: &str) -> String {
-    match r {
-        "PPC" => "個人情報保護委員会".into(),
-        "individuals" => "本人".into(),
-        "consignor" => "委託元".into(),
-        "public" => "公表".into(),
-        other => other.into(),
-    }
-}
-
 fn obligation_row(o: &Obligation) -> ObligationRow {
     let when = match (&o.due, &o.window) {
         (Some(due), _) => due.clone(),
@@ -96,7 +86,7 @@ fn obligation_row(o: &Obligation) -> ObligationRow {
     notes.extend(o.assumptions.iter().map(|a| format!("前提: {a}")));
     ObligationRow {
         kind: o.kind.label(true).into(),
-        recipient: recipient(&o.recipient),
+        recipient: todoke_rules::recipient_label(&o.recipient, true).to_string(),
         when,
         countdown,
         css,
@@ -121,12 +111,7 @@ fn party_view(p: &PartyAssessment) -> PartyView {
         (false, true) => "報告対象",
         (false, false) => "報告対象外",
     };
-    let categories = p
-        .categories
-        .iter()
-        .map(|c| serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let categories = p.categories.iter().map(|c| c.key()).collect::<Vec<_>>().join(", ");
     PartyView {
         name: p.party.clone(),
         regime: p.regime_name.clone(),

@@ -62,8 +62,7 @@ fn print_table(ctx: &Ctx, a: &Assessment) -> Result<()> {
         writeln!(out, "\n■ {}  [{}]  {verdict}", p.party, p.regime_name)?;
         writeln!(out, "  {} {}", ctx.say("知った日", "known on"), p.known_on)?;
         if !p.categories.is_empty() {
-            let cats: Vec<String> =
-                p.categories.iter().map(|c| serde_json::to_string(c).unwrap_or_default().replace('"', "")).collect();
+            let cats: Vec<&str> = p.categories.iter().map(|c| c.key()).collect();
             writeln!(out, "  {}: {}", ctx.say("該当", "categories"), cats.join(", "))?;
         }
         for o in &p.obligations {
@@ -81,7 +80,13 @@ fn print_table(ctx: &Ctx, a: &Assessment) -> Result<()> {
                 (Some(Status::Open), Some(d)) => format!("  {} {d}{}", ctx.say("あと", "in"), ctx.say("日", " days")),
                 _ => String::new(),
             };
-            writeln!(out, "  - {}  →{}  {when}  {}{status}", o.kind.label(ja), recipient(ctx, &o.recipient), o.basis)?;
+            writeln!(
+                out,
+                "  - {}  →{}  {when}  {}{status}",
+                o.kind.label(ja),
+                todoke_rules::recipient_label(&o.recipient, ja),
+                o.basis
+            )?;
             if let Some(r) = &o.relieved_by {
                 writeln!(out, "      {} {r}", ctx.say("免除:", "relieved by:"))?;
             }
@@ -97,15 +102,4 @@ fn print_table(ctx: &Ctx, a: &Assessment) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The recipient as users say it.
-fn recipient<'a>(ctx: &Ctx, recipient: &'a str) -> &'a str {
-    match recipient {
-        "PPC" => ctx.say("個人情報保護委員会", "PPC"),
-        "individuals" => ctx.say("本人", "individuals"),
-        "consignor" => ctx.say("委託元", "consignor"),
-        "public" => ctx.say("公表", "the public"),
-        other => other,
-    }
 }
