@@ -54,4 +54,6 @@ id_type!(
     ReportId,
     /// An inquiry from the public.
     InquiryId,
+    /// A published notice kept in the casebook.
+    NoticeId,
 );

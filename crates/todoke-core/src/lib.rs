@@ -7,14 +7,16 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+mod casebook;
 mod clock;
 pub mod facts;
 mod ids;
 mod model;
 mod time;
 
+pub use casebook::NoticeProfile;
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use ids::{IncidentId, InquiryId, OrgId, PartyId, PersonId, ReportId, TaskId, TimelineEventId, UserId};
+pub use ids::{IncidentId, InquiryId, NoticeId, OrgId, PartyId, PersonId, ReportId, TaskId, TimelineEventId, UserId};
 /// A calendar date (re-exported so that users of the model need not name jiff).
 pub use jiff::civil::Date;
 pub use model::*;

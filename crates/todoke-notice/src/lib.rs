@@ -20,6 +20,7 @@ mod text;
 pub use decode::{decode, html_to_text, looks_like_html};
 pub use draft::draft_facts;
 pub use facts::{IncidentDates, NoticeFacts};
+pub use org::{OrgMention, find_orgs};
 
 /// Why a notice or a label file could not be used.
 #[derive(Debug, thiserror::Error)]

@@ -11,6 +11,7 @@
 
 pub mod audit;
 mod auth;
+mod casebook;
 pub mod crypto;
 mod db;
 mod error;

@@ -17,6 +17,7 @@ const SQLITE: &[Migration] = &[
     Migration { version: 2, name: "assessment", sql: include_str!("../migrations/sqlite/0002_assessment.sql") },
     Migration { version: 3, name: "sign_in", sql: include_str!("../migrations/sqlite/0003_sign_in.sql") },
     Migration { version: 4, name: "totp", sql: include_str!("../migrations/sqlite/0004_totp.sql") },
+    Migration { version: 5, name: "casebook", sql: include_str!("../migrations/sqlite/0005_casebook.sql") },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -24,6 +25,7 @@ const POSTGRES: &[Migration] = &[
     Migration { version: 2, name: "assessment", sql: include_str!("../migrations/postgres/0002_assessment.sql") },
     Migration { version: 3, name: "sign_in", sql: include_str!("../migrations/postgres/0003_sign_in.sql") },
     Migration { version: 4, name: "totp", sql: include_str!("../migrations/postgres/0004_totp.sql") },
+    Migration { version: 5, name: "casebook", sql: include_str!("../migrations/postgres/0005_casebook.sql") },
 ];
 
 /// Brings the schema up to date; returns how many migrations were applied.

@@ -580,6 +580,64 @@ pub async fn reopening_migrates_nothing_twice<D: Db>(store: &Store<D>) {
     assert_eq!(again.incident(id).await.unwrap().facts, sample_incident());
 }
 
+fn new_notice(source: &str, body: &str, org: &str, mentions: &[&str]) -> NewNotice {
+    NewNotice {
+        source: source.into(),
+        body: body.into(),
+        facts: format!(r#"{{"organization":"{org}"}}"#),
+        profile: NoticeProfile {
+            org_key: Some(org.into()),
+            org_type: Some("business".into()),
+            cause: Some("ransomware".into()),
+            anchor: Some(date(2024, 1, 29)),
+            month: Some("2024-01".into()),
+            follow_up: false,
+            vendor: !mentions.is_empty(),
+            mentions: mentions.iter().map(|m| m.to_string()).collect(),
+        },
+    }
+}
+
+pub async fn casebook_groups_related_notices_and_keeps_corrections<D: Db>(store: &Store<D>) {
+    let handler = new_notice("000.txt", "事業団のお知らせ", "埼玉県健康づくり事業団", &[]);
+    let (first, added) = store.add_notice(&actor(), &handler, &[]).await.unwrap();
+    assert!(added);
+    assert_eq!(store.add_notice(&actor(), &handler, &[]).await.unwrap(), (first, false), "same text adds nothing");
+
+    // A city's notice names the handler; a third notice first stands alone, then a fourth joins both.
+    let city = new_notice("001.txt", "市のお知らせ", "春日部市", &["埼玉県健康づくり事業団"]);
+    let (second, _) = store.add_notice(&actor(), &city, &[first]).await.unwrap();
+    let other = new_notice("x.txt", "別のお知らせ", "越谷市", &[]);
+    let (third, _) = store.add_notice(&actor(), &other, &[]).await.unwrap();
+    assert_eq!(store.notice(third).await.unwrap().unwrap().group, third);
+    let bridge = new_notice("y.txt", "まとめ", "越谷市", &["春日部市"]);
+    let (fourth, _) = store.add_notice(&actor(), &bridge, &[second, third]).await.unwrap();
+    for id in [first, second, third, fourth] {
+        assert_eq!(store.notice(id).await.unwrap().unwrap().group, first, "groups merge into the oldest");
+    }
+
+    let of_handler = store.notices_of_org("埼玉県健康づくり事業団").await.unwrap();
+    let ids: Vec<_> = of_handler.iter().map(|n| n.id).collect();
+    assert_eq!(ids, vec![first, second], "its own notice and the one that names it");
+    assert_eq!(of_handler[1].profile.mentions, vec!["埼玉県健康づくり事業団".to_string()]);
+    assert!(of_handler[0].body.is_empty(), "lists leave the text out");
+
+    let mut profile = store.notice(third).await.unwrap().unwrap().profile;
+    profile.cause = Some("misdelivery".into());
+    store.correct_notice(&actor(), third, r#"{"cause":"misdelivery"}"#, &profile).await.unwrap();
+    let corrected = store.notice(third).await.unwrap().unwrap();
+    assert_eq!(corrected.corrections.as_deref(), Some(r#"{"cause":"misdelivery"}"#));
+    assert_eq!(corrected.profile.cause.as_deref(), Some("misdelivery"));
+    assert_eq!(corrected.body, "別のお知らせ");
+
+    assert_eq!(store.notice_count().await.unwrap(), 4);
+    let page = store.notices(None, 3, false).await.unwrap();
+    let rest = store.notices(Some(page[2].id), 3, true).await.unwrap();
+    assert_eq!((page.len(), rest.len(), rest[0].id), (3, 1, fourth));
+    assert_eq!(rest[0].body, "まとめ");
+    assert!(store.verify_audit().await.unwrap().first_bad.is_none());
+}
+
 /// Runs a conformance test on SQLite, and on PostgreSQL when [`PG_URL_VAR`] is set.
 #[macro_export]
 macro_rules! conformance_tests {

@@ -8,7 +8,8 @@ use serde::Serialize;
 use std::future::Future;
 use todoke_core::{
     AffectedPerson, Incident, IncidentId, IncidentRecord, Inquiry, InquiryId, Membership, OrgId, Organization, Party,
-    PartyId, PersonId, Report, ReportId, Role, Task, TaskId, TaskStatus, TimelineEvent, TimelineEventId, User, UserId,
+    NoticeId, NoticeProfile, PartyId, PersonId, Report, ReportId, Role, Task, TaskId, TaskStatus, TimelineEvent, TimelineEventId, User,
+    UserId,
 };
 
 /// One line of the incident list.
@@ -341,4 +342,77 @@ pub trait AuditStore {
 
     /// Entries after `after_seq`, at most `limit`.
     fn audit_entries(&self, after_seq: i64, limit: i64) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
+}
+
+/// A notice to add to the casebook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotice {
+    /// Where it came from (a file name or URL).
+    pub source: String,
+    /// The notice's text.
+    pub body: String,
+    /// The facts read from it (JSON of CONTRACTS.md §2).
+    pub facts: String,
+    /// Its profile.
+    pub profile: NoticeProfile,
+}
+
+/// A notice kept in the casebook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredNotice {
+    /// Its id.
+    pub id: NoticeId,
+    /// The group of notices that concern the same incident (the id of its first notice).
+    pub group: NoticeId,
+    /// Where it came from.
+    pub source: String,
+    /// The notice's text (empty in lists that leave it out).
+    pub body: String,
+    /// The facts read from it (JSON).
+    pub facts: String,
+    /// A user's corrections (a JSON object of fields), if any.
+    pub corrections: Option<String>,
+    /// Its profile (with the corrections applied).
+    pub profile: NoticeProfile,
+    /// When it was added (RFC 3339, UTC).
+    pub added_at: String,
+}
+
+/// The casebook of published notices.
+pub trait CasebookStore {
+    /// Adds a notice to the group of the notices it relates to (merging their groups when it relates
+    /// to several), or starts a group. The same text added again adds nothing: the answer is the
+    /// stored id and `false`.
+    fn add_notice(
+        &self,
+        actor: &Actor,
+        notice: &NewNotice,
+        related: &[NoticeId],
+    ) -> impl Future<Output = Result<(NoticeId, bool)>> + Send;
+
+    /// The notices (without their text) of the organization `org_key` and those that name it.
+    fn notices_of_org(&self, org_key: &str) -> impl Future<Output = Result<Vec<StoredNotice>>> + Send;
+
+    /// One notice, with its text.
+    fn notice(&self, id: NoticeId) -> impl Future<Output = Result<Option<StoredNotice>>> + Send;
+
+    /// Notices in the order they were added, with their text or without, after `after` (paging).
+    fn notices(
+        &self,
+        after: Option<NoticeId>,
+        limit: i64,
+        with_body: bool,
+    ) -> impl Future<Output = Result<Vec<StoredNotice>>> + Send;
+
+    /// How many notices the casebook holds.
+    fn notice_count(&self) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Records a user's corrections of a notice and the profile they give.
+    fn correct_notice(
+        &self,
+        actor: &Actor,
+        id: NoticeId,
+        corrections: &str,
+        profile: &NoticeProfile,
+    ) -> impl Future<Output = Result<()>> + Send;
 }

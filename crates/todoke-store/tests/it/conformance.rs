@@ -19,6 +19,7 @@ todoke_store::conformance_tests!(
     audit_catches_reordered_entries,
     a_wrong_master_key_is_refused,
     reopening_migrates_nothing_twice,
+    casebook_groups_related_notices_and_keeps_corrections,
 );
 
 #[test]
