@@ -6,7 +6,12 @@
 //!
 //! The year of a partial date is the year of the last complete date (or year and month) before it;
 //! before any, the first year written anywhere later in the text; before that, the caller's default.
-//! With none of them a partial date is not reported: a date is never guessed.
+//! With none of them a partial date is not reported: a date is never guessed. A month and day
+//! that would lie most of a year from the date mentioned last, while the same day a year earlier
+//! or later lies close to it, is across the year end (`令和7年1月10日` … `12月28日に発覚` is
+//! 2024-12-28). A fiscal year (`令和5年度`, `2023年度`) is never a date; before any year, it dates
+//! April–December in its year and January–March in the next. Times may be written in kanji
+//! numerals (`午後三時`, `十六時二十四分`, `正午`, `午前零時`).
 
 use crate::date::Era;
 use crate::number::read_number;
@@ -120,7 +125,9 @@ enum Hit {
     /// A complete date.
     Date(Date, usize),
     /// A year and a month (`令和6年4月`): context only.
-    YearMonth(i16, usize),
+    YearMonth(i16, u64, usize),
+    /// A fiscal year (`令和5年度`, `2023年度`): context only, April to March.
+    FiscalYear(i16, usize),
     /// A month and day.
     MonthDay(u64, u64, usize),
     /// 同日 / 翌日 / 前日 (offset in days) or 翌N日.
@@ -151,13 +158,16 @@ fn read_at(text: &str, at: usize) -> Option<Hit> {
         let p = skip_spaces(text, p);
         let sep = text.get(p..)?.chars().next()?;
         if sep == '年' {
+            if let Some(r) = text.get(p + sep.len_utf8()..).and_then(|r| r.strip_prefix('度')) {
+                return Some(Hit::FiscalYear(year, text.len() - r.len()));
+            }
             let q = skip_spaces(text, p + sep.len_utf8());
             if let Some((m, q2, _)) = num_then(text, q, &['月']) {
                 let q2s = skip_spaces(text, q2);
                 if let Some((d, end, _)) = num_then(text, q2s, &['日']) {
                     return make(year, m, d).map(|date| Hit::Date(date, end));
                 }
-                return (1..=12).contains(&m).then_some(Hit::YearMonth(year, q2));
+                return (1..=12).contains(&m).then_some(Hit::YearMonth(year, m, q2));
             }
             return None;
         }
@@ -182,13 +192,16 @@ fn read_at(text: &str, at: usize) -> Option<Hit> {
             let p = skip_spaces(text, at + 4);
             let sep = text.get(p..)?.chars().next()?;
             if sep == '年' {
+                if let Some(r) = text.get(p + sep.len_utf8()..).and_then(|r| r.strip_prefix('度')) {
+                    return Some(Hit::FiscalYear(year, text.len() - r.len()));
+                }
                 let q = skip_spaces(text, p + sep.len_utf8());
                 let (m, q2, _) = num_then(text, q, &['月'])?;
                 let q2s = skip_spaces(text, q2);
                 if let Some((d, end, _)) = num_then(text, q2s, &['日']) {
                     return make(year, m, d).map(|date| Hit::Date(date, end));
                 }
-                return (1..=12).contains(&m).then_some(Hit::YearMonth(year, q2));
+                return (1..=12).contains(&m).then_some(Hit::YearMonth(year, m, q2));
             }
             if matches!(sep, '/' | '-' | '.') && p == at + 4 {
                 let (m, q, s2) = num_then(text, p + 1, &['/', '-', '.'])?;
@@ -243,14 +256,14 @@ fn read_at(text: &str, at: usize) -> Option<Hit> {
     None
 }
 
-/// The first year written in the text (a complete date or a year and month), for partial dates that
-/// come before any.
-fn first_year(text: &str) -> Option<i16> {
+/// The first year written in the text (a complete date, or a year and month taken as its first
+/// day), for partial dates that come before any.
+fn first_anchor(text: &str) -> Option<Date> {
     let mut at = 0;
     while at < text.len() {
         match read_at(text, at) {
-            Some(Hit::Date(d, _)) => return Some(d.year()),
-            Some(Hit::YearMonth(y, _)) => return Some(y),
+            Some(Hit::Date(d, _)) => return Some(d),
+            Some(Hit::YearMonth(y, m, _)) => return make(y, m, 1),
             _ => {}
         }
         at += text.get(at..)?.chars().next()?.len_utf8();
@@ -270,30 +283,52 @@ fn first_year(text: &str) -> Option<i16> {
 pub fn find_dates(text: &str, default_year: Option<i16>) -> Vec<DateMention> {
     let mut found = Vec::new();
     let mut year: Option<i16> = None;
+    // A fiscal year (令和5年度) before any year: January to March belong to the next year.
+    let mut fiscal: Option<i16> = None;
     let mut last: Option<Date> = None;
-    let mut lookahead: Option<Option<i16>> = None;
+    let mut lookahead: Option<Option<Date>> = None;
     let mut at = 0;
     while at < text.len() {
         let Some(c) = text.get(at..).and_then(|r| r.chars().next()) else { break };
         let hit = read_at(text, at);
+        let dated = |found: &[DateMention]| found.iter().any(|m| m.form == DateForm::Complete);
         let (mention, next) = match hit {
             Some(Hit::Date(date, end)) => {
                 year = Some(date.year());
+                fiscal = None;
                 (Some((date, DateForm::Complete)), end)
             }
-            Some(Hit::YearMonth(y, end)) => {
+            Some(Hit::YearMonth(y, _, end)) => {
                 // A year and month sets the year only before any complete date: `2023年10月頃から
                 // 同年12月にかけて…を2月20日に確認` is told in a text already dated.
-                if !found.iter().any(|m: &DateMention| m.form == DateForm::Complete) {
+                if !dated(&found) {
                     year = Some(y);
+                    fiscal = None;
+                }
+                (None, end)
+            }
+            Some(Hit::FiscalYear(y, end)) => {
+                if !dated(&found) && year.is_none() {
+                    fiscal = Some(y);
                 }
                 (None, end)
             }
             Some(Hit::MonthDay(m, d, end)) => {
-                let y = year
-                    .or_else(|| *lookahead.get_or_insert_with(|| first_year(text.get(at..).unwrap_or_default())))
-                    .or(default_year);
-                (y.and_then(|y| make(y, m, d)).map(|date| (date, DateForm::MonthDay)), end)
+                let date = if let Some(fy) = fiscal {
+                    make(if m <= 3 { fy.saturating_add(1) } else { fy }, m, d)
+                } else {
+                    let (y, anchor) = match year {
+                        Some(y) => (Some(y), last),
+                        None => {
+                            match *lookahead.get_or_insert_with(|| first_anchor(text.get(at..).unwrap_or_default())) {
+                                Some(a) => (Some(a.year()), Some(a)),
+                                None => (default_year, None),
+                            }
+                        }
+                    };
+                    y.and_then(|y| make(y, m, d)).map(|date| anchor.map_or(date, |a| across_year_end(date, a)))
+                };
+                (date.map(|date| (date, DateForm::MonthDay)), end)
             }
             Some(Hit::Relative(rel, end)) => {
                 let date = last.and_then(|l| match rel {
@@ -332,6 +367,22 @@ pub fn find_dates(text: &str, default_year: Option<i16>) -> Vec<DateMention> {
     found
 }
 
+/// A month and day read in the year of the context, but nearly a year away from `anchor` (the date
+/// mentioned last) while the same day of the year before or after lies close to it, is across the
+/// year end: a notice dated 令和7年1月10日 that says `12月28日に発覚` means the December before, and
+/// a timeline at `12月27日` that goes on with `1月6日` the January after.
+fn across_year_end(date: Date, anchor: Date) -> Date {
+    let days = |other: Date| anchor.until(other).map_or(0, |s| s.get_days());
+    if days(date).abs() <= 200 {
+        return date;
+    }
+    [-1i16, 1]
+        .into_iter()
+        .filter_map(|n| Date::new(date.year().checked_add(n)?, date.month(), date.day()).ok())
+        .find(|other| days(*other).abs() <= 90)
+        .unwrap_or(date)
+}
+
 /// `から26日` / `～26日`: a range mark and a day of the month without a month.
 fn bare_day_after(text: &str, at: usize) -> Option<(u64, usize)> {
     let rest = text.get(at..)?;
@@ -345,9 +396,27 @@ fn bare_day_after(text: &str, at: usize) -> Option<(u64, usize)> {
     Some((r.get(..digits)?.parse().ok()?, p + digits + '日'.len_utf8()))
 }
 
-/// Reads a time at `at`: `16時24分`, `8時`, `午前0時`, `午後3時30分`, `13:10`, `8：30`.
+/// An hour or minute: one or two ASCII digits, or kanji numerals up to 59 (`十六`, `二十四`, `零`).
+fn clock_number(text: &str) -> Option<(i8, usize)> {
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 {
+        return (digits <= 2).then(|| Some((text.get(..digits)?.parse().ok()?, digits))).flatten();
+    }
+    let len: usize = text.chars().take_while(|c| "〇零一二三四五六七八九十".contains(*c)).map(char::len_utf8).sum();
+    let (n, read) = read_number(text.get(..len)?)?;
+    (read == len && n < 60).then_some((i8::try_from(n).ok()?, len))
+}
+
+/// Reads a time at `at`: `16時24分`, `8時`, `午前0時`, `午後3時30分`, `13:10`, `8：30`, and in kanji
+/// numerals `午後三時`, `十六時二十四分`, `午前零時`, `正午`. `2時間` is a length of time, not a time.
 fn time_at(text: &str, at: usize) -> Option<(Time, usize)> {
     let rest = text.get(at..)?;
+    if !rest.starts_with(|c: char| c.is_ascii_digit() || "午正〇零一二三四五六七八九十".contains(c)) {
+        return None;
+    }
+    if let Some(r) = rest.strip_prefix("正午") {
+        return Some((Time::new(12, 0, 0, 0).ok()?, at + (rest.len() - r.len())));
+    }
     let (pm, p) = if let Some(r) = rest.strip_prefix("午前") {
         (Some(false), at + (rest.len() - r.len()))
     } else if let Some(r) = rest.strip_prefix("午後") {
@@ -356,25 +425,26 @@ fn time_at(text: &str, at: usize) -> Option<(Time, usize)> {
         (None, at)
     };
     let r = text.get(p..)?;
-    let hlen = r.chars().take_while(char::is_ascii_digit).count();
-    if hlen == 0 || hlen > 2 {
-        return None;
-    }
-    let h: i8 = r.get(..hlen)?.parse().ok()?;
+    let (h, hlen) = clock_number(r)?;
+    let kanji = !r.starts_with(|c: char| c.is_ascii_digit());
     let after = r.get(hlen..)?;
     let (minute, end) = if let Some(m) = after.strip_prefix('時') {
+        if m.starts_with('間') {
+            return None;
+        }
         let q = p + hlen + '時'.len_utf8();
-        let mlen = m.chars().take_while(char::is_ascii_digit).count();
-        if mlen > 0 && mlen <= 2 && m.get(mlen..).is_some_and(|t| t.starts_with('分')) {
-            (m.get(..mlen)?.parse::<i8>().ok()?, q + mlen + '分'.len_utf8())
-        } else if m.starts_with('半') {
-            (30, q + '半'.len_utf8())
-        } else {
-            (0, q)
+        match clock_number(m) {
+            Some((min, mlen)) if m.get(mlen..).is_some_and(|t| t.starts_with('分')) => {
+                (min, q + mlen + '分'.len_utf8())
+            }
+            _ if m.starts_with('半') => (30, q + '半'.len_utf8()),
+            // 一時的, 一時停止: a lone kanji hour is a time only after 午前/午後 or with 十 (十六時).
+            _ if kanji && pm.is_none() && !r.get(..hlen)?.contains('十') => return None,
+            _ => (0, q),
         }
     } else if let Some(m) = after.strip_prefix([':', '：']) {
         let mlen = m.chars().take_while(char::is_ascii_digit).count();
-        if mlen != 2 {
+        if mlen != 2 || kanji {
             return None;
         }
         (m.get(..2)?.parse::<i8>().ok()?, p + hlen + 1 + (after.len() - m.len() - 1) + 2)
@@ -422,7 +492,7 @@ pub fn find_times(text: &str) -> Vec<TimeMention> {
     while at < text.len() {
         let Some(c) = text.get(at..).and_then(|r| r.chars().next()) else { break };
         let prev = text.get(..at).and_then(|b| b.chars().next_back());
-        if !prev.is_some_and(|p| p.is_ascii_digit())
+        if !prev.is_some_and(|p| p.is_ascii_digit() || "〇零一二三四五六七八九十第".contains(p))
             && let Some((time, end)) = time_at(text, at)
         {
             found.push(TimeMention { start: at, end, time });
@@ -497,6 +567,46 @@ mod tests {
     }
 
     #[test]
+    fn partial_dates_across_the_year_end() {
+        // A notice dated in January speaks of the December before.
+        assert_eq!(
+            dates("令和7年1月10日\n12月28日に発覚しました。同日、警察に届け出ました。翌日に調査を開始。", None),
+            [date(2025, 1, 10), date(2024, 12, 28), date(2024, 12, 28), date(2024, 12, 29)]
+        );
+        assert_eq!(
+            dates("令和7年1月10日\n12月30日に紛失し、翌2日に発覚。1月5日に報告", None),
+            [date(2025, 1, 10), date(2024, 12, 30), date(2025, 1, 2), date(2025, 1, 5)]
+        );
+        assert_eq!(
+            dates("12月31日に発覚し、翌日に報告。令和7年1月10日公表", None),
+            [date(2024, 12, 31), date(2025, 1, 1), date(2025, 1, 10)]
+        );
+        // A timeline that runs into January.
+        assert_eq!(
+            dates("2024年12月27日 発覚\n12月28日 警察へ相談\n1月6日 公表", None),
+            [date(2024, 12, 27), date(2024, 12, 28), date(2025, 1, 6)]
+        );
+        // Months apart in one year stay in that year.
+        assert_eq!(dates("2024年9月30日公表。3月15日に発生", None), [date(2024, 9, 30), date(2024, 3, 15)]);
+        assert_eq!(dates("2023年9月12日に確認し、同5月16日以降", None), [date(2023, 9, 12), date(2023, 5, 16)]);
+    }
+
+    #[test]
+    fn fiscal_years_are_no_dates() {
+        assert!(dates("令和5年度の検診受診者、2023年度、R5年度、平成元年度", None).is_empty());
+        // A fiscal year before any date: January to March are in the next calendar year.
+        assert_eq!(
+            dates("令和5年度乳がん検診\n5月10日から2月28日まで実施", None),
+            [date(2023, 5, 10), date(2024, 2, 28)]
+        );
+        // After a complete date the fiscal year is only what the text is about.
+        assert_eq!(
+            dates("令和6年2月1日\n2023年度の受診者について、1月29日に発覚", None),
+            [date(2024, 2, 1), date(2024, 1, 29)]
+        );
+    }
+
+    #[test]
     fn mention_offsets_cover_the_weekday() {
         let text = "令和6年1月29日(月)に";
         let m = find_dates(text, None);
@@ -519,6 +629,28 @@ mod tests {
         assert_eq!(parse_time_range("午前0時～8時30分"), Some((time(0, 0, 0, 0), time(8, 30, 0, 0))));
         assert_eq!(parse_time_range("13時30分~17時09分"), Some((time(13, 30, 0, 0), time(17, 9, 0, 0))));
         assert_eq!(parse_time("25時"), None);
+        assert_eq!(parse_time("2時間"), None);
+    }
+
+    #[test]
+    fn kanji_numeral_times() {
+        assert_eq!(parse_time("午後三時"), Some(time(15, 0, 0, 0)));
+        assert_eq!(parse_time("十六時二十四分"), Some(time(16, 24, 0, 0)));
+        assert_eq!(parse_time("正午"), Some(time(12, 0, 0, 0)));
+        assert_eq!(parse_time("午前零時"), Some(time(0, 0, 0, 0)));
+        assert_eq!(parse_time("午前〇時三十分"), Some(time(0, 30, 0, 0)));
+        assert_eq!(parse_time("午後零時"), Some(time(12, 0, 0, 0)));
+        assert_eq!(parse_time("一時三十分"), Some(time(1, 30, 0, 0)));
+        assert_eq!(parse_time("二十三時五十九分"), Some(time(23, 59, 0, 0)));
+        assert_eq!(parse_time_range("午前零時～午前八時三十分"), Some((time(0, 0, 0, 0), time(8, 30, 0, 0))));
+        assert_eq!(parse_time("二十五時"), None);
+        assert_eq!(parse_time("三時間"), None);
+        // 一時 is "for a while", not one o'clock.
+        let found: Vec<_> = find_times("一時的に停止し、一時保管した。十時十五分に再開、正午に復旧。第三時限")
+            .iter()
+            .map(|t| t.time)
+            .collect();
+        assert_eq!(found, [time(10, 15, 0, 0), time(12, 0, 0, 0)]);
         let found: Vec<_> = find_times("8時50分 市民より。10時4分 公開").iter().map(|t| t.time).collect();
         assert_eq!(found, [time(8, 50, 0, 0), time(10, 4, 0, 0)]);
     }

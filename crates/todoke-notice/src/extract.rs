@@ -47,7 +47,14 @@ pub fn read(seg: &Segment<'_>) -> NoticeFacts {
     let (cause, attack) = r.cause(vendor);
     let data_items = r.data_items();
     let (discovered, discovered_at) = r.discovered();
-    let (occurred_from, occurred_to) = r.occurred(discovered_at, cause.as_deref());
+    let (mut occurred_from, mut occurred_to) = r.occurred(discovered_at, cause.as_deref());
+    if occurred_from.is_none()
+        && occurred_to.is_none()
+        && matches!(cause.as_deref(), Some("loss" | "theft"))
+        && let Some(day) = discovered
+    {
+        (occurred_from, occurred_to) = r.gone_between(day, discovered_at);
+    }
     let (count, unit) = r.affected_count();
     let (ppc_reported, ppc_report_dates) = r.ppc();
     NoticeFacts {
@@ -334,6 +341,9 @@ const ADVICE: usize = 10;
 const CAUSE_WORD: usize = 11;
 const MEASURE_TALK: usize = 12;
 const DENIED: usize = 13;
+const FAX: usize = 14;
+const MISTAKE: usize = 15;
+const EMAIL: usize = 16;
 
 fn cause_words() -> &'static WordSet {
     static SET: OnceLock<WordSet> = OnceLock::new();
@@ -354,6 +364,37 @@ fn cause_words() -> &'static WordSet {
         lists.push(&["原因"]);
         lists.push(&["再発防止", "今後は", "今後、", "防止策", "徹底いたします", "徹底します", "努めてまいります"]);
         lists.push(&["含まれておりません", "含まれていません", "含まれません"]);
+        lists.push(&["ファクシミリ", "ファクス", "ファックス", "FAX", "Fax"]);
+        // A human error or a mishandling that names how it happened: a cause, even when it is
+        // none of the named ones (a question answered to the wrong person, a document mislaid
+        // in a file, a wrong entry).
+        lists.push(&[
+            "取り違え",
+            "取違え",
+            "誤認",
+            "口頭で",
+            "誤掲載",
+            "誤って掲載",
+            "誤公開",
+            "誤表示",
+            "誤掲示",
+            "誤登録",
+            "誤入力",
+            "誤記載",
+            "誤印刷",
+            "誤って",
+            "誤った",
+            "手順を省略",
+            "確認不足",
+            "確認を怠",
+            "不適切な取扱い",
+            "不適切な取り扱い",
+            "第三者に回答",
+            "第三者に開示",
+            "第三者に提供",
+            "漏らし",
+        ]);
+        lists.push(&["メール", "E-mail", "Eメール", "e-mail"]);
         WordSet::new(&lists)
     })
 }
@@ -455,7 +496,10 @@ impl Reader<'_> {
             let happening = occurs(s.text)
                 || s.text.contains("の間")
                 || (is_heading(heading) && any(heading, &["発生", "期間", "日時"]));
-            if scope || !happening {
+            // Card data skimmed from a tampered payment page: the window of payments is when it
+            // happened.
+            let skimmed = s.text.contains("決済") && text.contains("改ざん");
+            if (scope || !happening) && !skimmed {
                 continue;
             }
             let ds: Vec<&DateMention> = self.dates_in(s.start, s.start + s.text.len()).collect();
@@ -522,6 +566,51 @@ impl Reader<'_> {
             Some(o) => (Some(from.map_or(o, |f| f.min(o))), days.iter().max().copied()),
             None => (from, days.iter().max().copied()),
         }
+    }
+
+    /// When a thing lost or stolen went missing, for a notice that does not date the loss itself:
+    /// from the last time it was seen (`2月5日に持ち帰り`, `12月2日に使用したことは確認`,
+    /// `3月2日に施錠して退出した時点では異常はなく`) to the day its absence was found, or that day
+    /// alone when the sentence of finding names the act (`置き忘れたことに気付いた`).
+    fn gone_between(&self, discovered: Date, discovered_at: Option<usize>) -> (Option<Date>, Option<Date>) {
+        const SEEN: &[&str] = &[
+            "持ち帰",
+            "持ち出し",
+            "使用した",
+            "使用して",
+            "使用し、",
+            "施錠し",
+            "異常はありませんでした",
+            "異常はなかった",
+            "最後に確認",
+            "所在を確認",
+            "保管を確認",
+            "確認できて",
+            "退出",
+        ];
+        let text = self.text();
+        let mut seen: Option<Date> = None;
+        for s in &self.sentences {
+            for w in SEEN {
+                let Some(i) = s.text.find(w) else { continue };
+                let at = s.start + i;
+                if let Some(d) = self.dates_in(s.start, at).filter(|d| d.date < discovered).last()
+                    && text.get(d.end..at).is_some_and(|between| between.chars().count() <= 40)
+                {
+                    seen = Some(seen.map_or(d.date, |x: Date| x.max(d.date)));
+                }
+            }
+        }
+        if let Some(from) = seen {
+            return (Some(from), Some(discovered));
+        }
+        let act = ["置き忘れ", "盗まれ", "盗難に遭", "紛失し", "落とし"];
+        let finding =
+            discovered_at.and_then(|at| self.sentences.iter().find(|s| s.start <= at && at < s.start + s.text.len()));
+        if finding.is_some_and(|s| any(s.text, &act)) {
+            return (Some(discovered), Some(discovered));
+        }
+        (None, None)
     }
 
     /// First publication: a date right before 公表 / 掲載 / 発表, a date opening a sentence that
@@ -601,6 +690,7 @@ impl Reader<'_> {
         let title_end =
             lines(self.text()).filter(|(_, l)| !l.trim().is_empty()).take(3).last().map_or(0, |(at, l)| at + l.len());
         let set = cause_words();
+        let (mut fax, mut email, mut mistake) = (0, 0, false);
         for s in &self.sentences {
             let found = set.lists_in(s.text);
             // Advice to readers (do not open, beware) names risks, not what happened.
@@ -612,6 +702,9 @@ impl Reader<'_> {
                 continue;
             }
             let weight = if s.start < title_end { title_weight } else { 1 };
+            fax += usize::from(found & (1 << FAX) != 0) * weight;
+            email += usize::from(found & (1 << EMAIL) != 0) * weight;
+            mistake |= found & (1 << MISTAKE) != 0;
             for (i, (cause, _)) in CAUSE_RULES.iter().enumerate() {
                 if found & (1 << i) != 0 {
                     score(cause, weight);
@@ -643,7 +736,12 @@ impl Reader<'_> {
         if cause == Some("loss") && count("theft") > 0 {
             cause = Some("theft");
         }
-        let Some(cause) = cause else { return (None, false) };
+        // A FAX sent to the wrong number is a document gone to the wrong recipient, like post.
+        if cause == Some("misdelivery_email") && fax > email {
+            cause = Some("misdelivery_post");
+        }
+        // A stated mistake that fits none of the named causes is `other`; no stated cause is unknown.
+        let Some(cause) = cause.or(mistake.then_some("other")) else { return (None, false) };
         let attack = matches!(cause, "ransomware" | "malware" | "unauthorized_access" | "theft" | "insider");
         // An attack on a contractor's system is a vendor incident for the organization.
         if vendor && matches!(cause, "ransomware" | "malware" | "unauthorized_access") && self.attack_at_vendor() {
@@ -675,6 +773,7 @@ impl Reader<'_> {
     /// leaked, not an inquiry, a notice sent or an attack counted.
     fn affected_count(&self) -> (Option<u64>, Option<String>) {
         let text = self.text();
+        let mut messages: Option<(u64, &str)> = None;
         for s in &self.sentences {
             let mut best: Option<(u64, &str)> = None;
             for m in find_counts(s.text) {
@@ -687,12 +786,14 @@ impl Reader<'_> {
                 // The heading above the figure (件数, 対象者数) belongs to its context.
                 let before_all = text.get(..abs).unwrap_or_default();
                 let before = suffix_chars(before_all, 40);
+                // What rules a figure out is said in its own sentence or heading, not the last.
+                let own = before.rsplit_once('。').map_or(before, |(_, b)| b);
                 let after_full = s.text.get(m.end..).unwrap_or_default();
                 let after = prefix_chars(after_full, 16);
                 let clause_after = after_full.split(['、', '。']).next().unwrap_or_default();
                 let in_sentence = suffix_chars(s.text.get(..m.start).unwrap_or_default(), 40);
                 if any(in_sentence, &["問い合わせ", "問合せ", "お問い合わせ", "返還", "年間", "相談", "苦情", "計画"])
-                    || any(before, &["スパム", "攻撃", "時点", "問い合わせ", "問合せ"])
+                    || any(own, &["スパム", "攻撃", "時点", "問い合わせ", "問合せ"])
                     || any(
                         after,
                         &[
@@ -745,6 +846,11 @@ impl Reader<'_> {
                     "アドレス",
                     "データ",
                 ];
+                // メール計1,146通: messages, which hold the persons a later figure counts.
+                if m.count.unit == '通' && suffix_chars(in_sentence, 4).contains("メール") {
+                    messages = messages.or(Some((m.count.value, unit)));
+                    continue;
+                }
                 if any(before, &context_words) || any(after, &context_words) {
                     // Several figures in one sentence (カード情報2,318件及び個人情報5,907件): the largest.
                     let best = best.get_or_insert((m.count.value, unit));
@@ -757,7 +863,7 @@ impl Reader<'_> {
                 return (Some(n), Some(unit.to_string()));
             }
         }
-        (None, None)
+        messages.map_or((None, None), |(n, unit)| (Some(n), Some(unit.to_string())))
     }
 
     /// The data items: lists under a heading that names them, and lists in sentences that say what
@@ -846,6 +952,9 @@ impl Reader<'_> {
                     push_all(&mut items, split_items(after));
                 }
                 let mut taken = 0;
+                // The last line taken was one short item (an HTML list's <li>): the next short
+                // line is another item, not the next heading, unless it looks like one.
+                let mut one_per_line = false;
                 let mut j = i + 1;
                 while let Some((_, next)) = all.get(j) {
                     j += 1;
@@ -856,7 +965,12 @@ impl Reader<'_> {
                         }
                         continue;
                     }
-                    if taken > 0 && is_heading(n) && !is_bullet(n) && !n.contains('、') {
+                    if taken > 0
+                        && is_heading(n)
+                        && !is_bullet(n)
+                        && !n.contains('、')
+                        && (!one_per_line || section_heading(n))
+                    {
                         break;
                     }
                     if starts_numbered(n) && taken > 0 {
@@ -888,13 +1002,27 @@ impl Reader<'_> {
                     {
                         continue;
                     } // 1年生及び2年生の生徒 計312名分: who and how many, not what.
-                    if !body.contains('、')
-                        && !body.contains('。')
-                        && find_counts(body).iter().any(|m| matches!(m.count.unit, '名' | '人' | '件'))
+                    let cells: Vec<&str> = body.split_whitespace().collect();
+                    let counted = find_counts(body).iter().any(|m| matches!(m.count.unit, '名' | '人' | '件'));
+                    if !body.contains('、') && !body.contains('。') && counted {
+                        // A table row whose count sits beside the item (ユーザーID 最大 521,884件).
+                        if table
+                            && let Some(first) = cells.first().filter(|c| cells.len() >= 2 && find_counts(c).is_empty())
+                        {
+                            push_all(&mut items, vec![(*first).to_string()]);
+                            taken += 1;
+                            one_per_line = true;
+                        }
+                        continue;
+                    }
+                    // …のうち、最大1,208名分の以下の情報 / お客様 約2,300名分の: the line that
+                    // announces the list below, not an item.
+                    if !body.contains('。')
+                        && (counted || any(body, &["以下", "下記", "次の"]))
+                        && (body.ends_with('の') || body.ends_with("情報") || body.ends_with("項目"))
                     {
                         continue;
                     }
-                    let cells: Vec<&str> = body.split_whitespace().collect();
                     if taken == 0
                         && cells.len() == 2
                         && cells.iter().all(|c| c.chars().count() <= 8 && !c.contains('、'))
@@ -926,6 +1054,7 @@ impl Reader<'_> {
                     } else {
                         push_all(&mut items, split_items(cut_list_end(body)));
                     }
+                    one_per_line = !body.contains('、') && body.chars().count() <= 20;
                     taken += 1;
                     if taken >= 8 {
                         break;
@@ -1175,6 +1304,14 @@ impl Reader<'_> {
             "開始",
             "を行い",
             "実施",
+            "を訪問",
+            "訪問し",
+            "謝罪し",
+            "謝罪いたし",
+            "説明し",
+            "連絡をいたし",
+            "ご連絡いたし",
+            "ご連絡し",
         ];
         const TARGET: &[&str] = &[
             "に対し",
@@ -1204,6 +1341,11 @@ impl Reader<'_> {
             "対象の方",
             "関係者の方",
             "方々",
+            "された方",
+            "受信者",
+            "皆様へ",
+            "登録者",
+            "の皆様には",
         ];
         static SET: OnceLock<WordSet> = OnceLock::new();
         let set = SET.get_or_init(|| {
@@ -1258,8 +1400,12 @@ impl Reader<'_> {
                     if starts_numbered(n) && !n.contains('。') {
                         continue;
                     }
-                    // A short line without a full stop is a list item (HTML <li>).
-                    if is_bullet(n) || !n.contains('。') {
+                    // A short line without a full stop is a list item (HTML <li>); a numbered
+                    // line ((1) …する。) is one measure, like a bullet.
+                    if n.chars().all(|c| c.is_ascii() || c.is_whitespace() || c == '©') {
+                        continue;
+                    }
+                    if is_bullet(n) || !n.contains('。') || starts_numbered(n) && n.matches('。').count() == 1 {
                         push_all(&mut out, measure_of_bullet(strip_marks(n)));
                     } else {
                         for (s, e) in sentences(n) {
@@ -1302,6 +1448,17 @@ fn discovery_verb(sentence: &str) -> Option<usize> {
             {
                 continue;
             }
+            // 本人確認, 確認を怠った, 確認不足: a check the organization failed to make.
+            let before = sentence.get(..i).unwrap_or_default();
+            if *v == "確認"
+                && (before.ends_with("本人")
+                    || before.ends_with("宛先")
+                    || ["を十分", "を怠", "不足", "手順", "せず", "しないまま", "を行わ"]
+                        .iter()
+                        .any(|w| after.starts_with(w)))
+            {
+                continue;
+            }
             best = Some(best.map_or(i, |b| b.min(i)));
             break;
         }
@@ -1322,6 +1479,30 @@ fn skip_times(s: &str) -> &str {
             return rest;
         }
     }
+}
+
+/// A line that opens the next part of a notice: numbered or marked (`4. 今後の対応`, `■ 対応`,
+/// `【原因】`), or named like one (対応, 再発防止, 経緯, お問い合わせ).
+fn section_heading(line: &str) -> bool {
+    starts_numbered(line)
+        || line.trim_start().starts_with(['■', '【', '◆', '◇', '●', '□', '［', '[', '＜', '<', '〔'])
+        || any(
+            line,
+            &[
+                "対応",
+                "防止",
+                "経緯",
+                "原因",
+                "問い合わせ",
+                "問合せ",
+                "お願い",
+                "今後",
+                "概要",
+                "について",
+                "窓口",
+                "以上",
+            ],
+        )
 }
 
 fn strip_range_mark(s: &str) -> Option<&str> {
@@ -1698,6 +1879,8 @@ fn push_all(out: &mut Vec<String>, items: Vec<String>) {
 
 /// What marks a phrase as a measure.
 const MEASURE: &[&str] = &[
+    "使用",
+    "保管",
     "強化",
     "徹底",
     "導入",
@@ -1857,8 +2040,17 @@ fn measures_of_prose(sentence: &str, under_heading: bool) -> Vec<String> {
         Some((head, rest)) if head.chars().count() <= 10 => rest,
         _ => sentence,
     };
+    // Under a heading, a clause that only sets the scene (設定変更時は、… / 委託業者に対し、…)
+    // belongs to the measure after it.
+    let mut carried = String::new();
     for piece in sentence.split(['、', '。']) {
-        let piece = piece.trim();
+        let joined;
+        let piece = if carried.is_empty() {
+            piece.trim()
+        } else {
+            joined = std::mem::take(&mut carried) + piece.trim();
+            joined.as_str()
+        };
         if piece.is_empty()
             || piece.ends_with('が')
             || piece.ends_with("ましたが")
@@ -1873,11 +2065,15 @@ fn measures_of_prose(sentence: &str, under_heading: bool) -> Vec<String> {
             .iter()
             .any(|t| p.ends_with(t));
         if scene || any(&p, &["ご連絡", "ご迷惑", "お詫び", "皆様", "ご心配", "ご理解", "ご説明"]) {
+            if scene && under_heading && !any(&p, &["皆様", "受け止め", "事態", "今後"]) {
+                carried = piece.to_string();
+            }
             continue;
         }
         if p.chars().count() < 4
             || !under_heading && !any(&p, MEASURE)
-            || p.contains("再発防止")
+            // 再発防止 as the aim (再発防止に努め…), not as a thing asked for (再発防止策の提出).
+            || p.contains("再発防止") && !p.contains("再発防止策の")
             || p.starts_with("対策")
         {
             continue;

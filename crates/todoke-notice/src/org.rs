@@ -128,6 +128,25 @@ fn forward_name(text: &str, at: usize) -> usize {
     forward_name_inner(text, at)
 }
 
+/// A legal form that opens a short line of its own (the sender's line of a notice): the name runs
+/// to the first space or the end of the line, particles and all (あおぞら子ども食堂ネットワーク).
+/// Returns `at` when the line is not such a line.
+fn header_line_name(text: &str, form_start: usize, at: usize) -> usize {
+    let line_start = text.get(..form_start).and_then(|b| b.rfind('\n')).map_or(0, |n| n + 1);
+    if !text.get(line_start..form_start).is_some_and(|b| b.trim().is_empty()) {
+        return at;
+    }
+    let rest = text.get(at..).unwrap_or_default();
+    let line = rest.split('\n').next().unwrap_or_default();
+    let name = line.split([' ', '\u{3000}']).next().unwrap_or_default();
+    let prose = ["について", "における", "による", "に関する", "のお", "から", "より", "です", "ます", "より"];
+    let clean = name.chars().all(|c| is_name_char(c) || ('\u{3041}'..='\u{3096}').contains(&c));
+    let n = name.chars().count();
+    let ends_named = name.chars().next_back().is_some_and(is_name_char);
+    let particle = name.contains(['が', 'を', 'は']);
+    if (2..=25).contains(&n) && clean && ends_named && !particle && !any(name, &prose) { at + name.len() } else { at }
+}
+
 fn forward_name_inner(text: &str, at: usize) -> usize {
     let mut end = at;
     let mut chars = text.get(at..).unwrap_or_default().char_indices().peekable();
@@ -246,7 +265,7 @@ pub fn find_orgs(text: &str) -> Vec<OrgMention> {
     let at =
         |words: &'static [&'static str]| marks.iter().filter(move |(_, w)| words.contains(w)).map(|(i, w)| (*i, *w));
     for (i, form) in at(PREFIX_FORMS) {
-        let end = forward_name(text, i + form.len());
+        let end = forward_name(text, i + form.len()).max(header_line_name(text, i, i + form.len()));
         if end > i + form.len() {
             // 株式会社X株式会社 is not a thing; X株式会社 before is handled below.
             push(i, end, &mut found);
@@ -377,6 +396,23 @@ const SELF_REFERENCES: &[(&[&str], &[&str])] = &[
 /// header, when there is one; `doc` is the whole notice, for names the incident's own text leaves
 /// out (a council report whose items say only 当市).
 pub fn pick_organization(seg: &str, header: Option<&str>, doc: &str) -> Option<String> {
+    pick(seg, header, doc).map(|name| entity(&name).to_string())
+}
+
+/// The body a name stands for: a town's office (やまぶき町役場, さくら市役所) is the town.
+fn entity(name: &str) -> &str {
+    for office in ["役場", "役所"] {
+        if let Some(town) = name.strip_suffix(office)
+            && town.ends_with(MUNICIPAL)
+            && town.chars().count() >= 2
+        {
+            return town;
+        }
+    }
+    name
+}
+
+fn pick(seg: &str, header: Option<&str>, doc: &str) -> Option<String> {
     if let Some(h) = header.filter(|h| !h.is_empty()) {
         return Some(h.to_string());
     }
@@ -548,6 +584,18 @@ mod tests {
         assert_eq!(names("埼玉県春日部市の市内"), ["春日部市"]);
         assert_eq!(names("当院では、下仁田厚生病院において"), ["下仁田厚生病院"]);
         assert!(names("市町村、当市、市内、各市").is_empty());
+        // The sender's own line: the name runs to its end, particles and all.
+        assert_eq!(
+            names("特定非営利活動法人あおぞら子ども食堂ネットワーク\n令和6年12月9日"),
+            ["特定非営利活動法人あおぞら子ども食堂ネットワーク"]
+        );
+    }
+
+    #[test]
+    fn a_town_office_is_the_town() {
+        assert_eq!(entity("やまぶき町役場"), "やまぶき町");
+        assert_eq!(entity("さくら市役所"), "さくら市");
+        assert_eq!(entity("市立みなと総合病院"), "市立みなと総合病院");
     }
 
     #[test]

@@ -113,3 +113,61 @@ fn json_has_exactly_the_contract_keys() {
     }
     assert_eq!(v["source"], "000_8519adf0452adda5.txt");
 }
+
+/// The dates of one notice read from text: discovered, occurred from, occurred to, published.
+fn dates_of(text: &str) -> [Option<String>; 4] {
+    let r = read_text(text, "t.txt").remove(0);
+    let d = r.incident_dates;
+    [d.discovered, d.occurred_from, d.occurred_to, d.published]
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.to_string())
+}
+
+#[test]
+fn a_fiscal_year_is_no_date() {
+    let text = "令和6年5月20日\nみどり市\n\n検診結果の誤送付について\n\n令和5年度の検診受診者のうち3名に、別の方の結果を誤って郵送しました。5月16日に受診者からの連絡で判明しました。2023年度分の他の通知に誤りはありません。";
+    let [discovered, from, to, published] = dates_of(text);
+    assert_eq!(discovered, some("2024-05-16"));
+    assert_eq!(published, some("2024-05-20"));
+    for d in [from, to].into_iter().flatten() {
+        assert!(d.starts_with("2024-"), "{d}: 年度 is not a day");
+    }
+}
+
+#[test]
+fn partial_dates_roll_over_the_year_end() {
+    let text = "令和7年1月10日\nさくら町\n\n書類の紛失について\n\n12月28日に書類がないことが判明しました。同日、警察に遺失届を提出しました。12月20日に使用したことは確認できております。";
+    let [discovered, from, to, published] = dates_of(text);
+    assert_eq!(discovered, some("2024-12-28"));
+    assert_eq!(from, some("2024-12-20"));
+    assert_eq!(to, some("2024-12-28"));
+    assert_eq!(published, some("2025-01-10"));
+}
+
+#[test]
+fn a_loss_found_later_is_dated_apart_from_its_finding() {
+    let text = "令和6年12月9日\nあおば協会\n\n名簿の紛失について\n\n名簿は12月1日頃に紛失したものと思われ、12月5日に事務所で所在が分からないことに気付き、紛失が発覚しました。";
+    let [discovered, from, to, _] = dates_of(text);
+    assert_eq!(discovered, some("2024-12-05"));
+    assert_eq!((from, to), (some("2024-12-01"), some("2024-12-01")));
+}
+
+#[test]
+fn a_stated_cause_outside_the_named_ones_is_other_and_none_is_null() {
+    let other = "令和6年8月9日\nやまぶき町\n\n税務情報の漏えいについて\n\n8月5日、職員が電話の相手を納税者本人と取り違え、課税額を口頭で回答しました。8月6日に判明しました。";
+    let r = read_text(other, "t.txt").remove(0);
+    assert_eq!(r.cause.as_deref(), Some("other"));
+    assert_eq!(r.malicious, Some(false));
+    let none = "令和6年8月9日\nやまぶき町\n\n個人情報の取扱いについて\n\n8月6日、個人情報の漏えいが判明しました。詳細は調査中です。";
+    let r = read_text(none, "t.txt").remove(0);
+    assert_eq!(r.cause, None);
+    assert_eq!(r.malicious, None);
+}
+
+#[test]
+fn a_fax_to_the_wrong_number_is_a_document_misdelivered() {
+    let text = "令和6年8月9日\nときわ県\n\nファクシミリの誤送信について\n\n8月5日、職員が個人情報を含む文書を番号を誤ってファクシミリで送信しました。";
+    assert_eq!(read_text(text, "t.txt").remove(0).cause.as_deref(), Some("misdelivery_post"));
+}
