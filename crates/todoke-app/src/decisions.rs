@@ -28,6 +28,15 @@ pub enum AppError {
     /// A stored assessment could not be read back.
     #[error("stored assessment is malformed: {0}")]
     Stored(String),
+    /// The casebook's search index failed.
+    #[error(transparent)]
+    Search(#[from] todoke_casebook::SearchError),
+    /// A correction of a casebook notice was refused.
+    #[error(transparent)]
+    Correction(#[from] todoke_casebook::CorrectionError),
+    /// No casebook notice has this id.
+    #[error("no notice `{0}` in the casebook")]
+    NoSuchNotice(String),
 }
 
 /// An assessment of a stored incident and what changed since the previous one.

@@ -42,9 +42,9 @@ pub struct SearchIndex {
 }
 
 /// Text as it is indexed and queried: NFKC (width), variant kanji, one space for each run of
-/// whitespace, lower case.
+/// whitespace, ASCII lower case (so that offsets match the normalized text the snippets show).
 pub fn fold_for_search(text: &str) -> String {
-    todoke_ja::normalize_text(text).to_lowercase()
+    todoke_ja::normalize_text(text).to_ascii_lowercase()
 }
 
 fn schema() -> (Schema, Field, Field) {
@@ -155,9 +155,11 @@ fn grams_of(word: &str) -> Vec<String> {
 }
 
 /// A short passage of `body` around the first place a word of `query` (or, failing that, one of
-/// its 2-grams) occurs, folded like the index; the start of the text when nothing occurs.
+/// its 2-grams) occurs, normalized like the index but in its own case; the start of the text when
+/// nothing occurs.
 pub fn snippet(body: &str, query: &str, width: usize) -> String {
-    let text = fold_for_search(body);
+    let shown = todoke_ja::normalize_text(body);
+    let text = shown.to_ascii_lowercase();
     let folded = fold_for_search(query);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
     let at = words
@@ -167,7 +169,7 @@ pub fn snippet(body: &str, query: &str, width: usize) -> String {
         .unwrap_or(0);
     let head = text.get(..at).unwrap_or_default();
     let start = head.char_indices().rev().take(width / 3).last().map_or(at, |(i, _)| i);
-    let passage: String = text.get(start..).unwrap_or_default().chars().take(width).collect();
+    let passage: String = shown.get(start..).unwrap_or_default().chars().take(width).collect();
     let mut out = String::new();
     if start > 0 {
         out.push('…');
@@ -225,5 +227,6 @@ mod tests {
         assert!(s.contains("不正なアクセス"), "{s}");
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert_eq!(snippet("短い本文", "無関係", 20), "短い本文");
+        assert_eq!(snippet("ＮＨＫへの不正アクセス", "nhk", 20), "NHKへの不正アクセス", "found in any case, shown as written");
     }
 }

@@ -214,3 +214,76 @@ pub fn to_veris(incident: &Incident, now: &str) -> Value {
         "plus": plus,
     })
 }
+
+/// A stored todoke case as a VERIS record: the handler is the victim, its consignors the secondary
+/// victims; the facts are the case's own.
+pub fn case_to_veris(id: todoke_core::IncidentId, case: &todoke_core::Incident, now: &str) -> Value {
+    use todoke_core::{OrgType, PartyRole};
+    let items: Vec<String> = case.data_items.iter().map(|d| d.name.clone()).collect();
+    let members = case
+        .parties
+        .iter()
+        .map(|party| {
+            let consignor = party.role == PartyRole::Consignor;
+            let facts = todoke_notice::NoticeFacts {
+                organization: Some(party.name.clone()),
+                org_type: Some(
+                    match party.org_type {
+                        OrgType::Business => "business",
+                        OrgType::PublicBody => "public_body",
+                        OrgType::PublicHospital => "hospital_public",
+                    }
+                    .into(),
+                ),
+                incident_dates: todoke_notice::IncidentDates {
+                    discovered: Some(party.known_on.to_string()),
+                    occurred_from: case.occurred_from.map(|d| d.to_string()),
+                    occurred_to: case.occurred_to.map(|d| d.to_string()),
+                    published: None,
+                },
+                cause: Some(case.cause.key().into()),
+                vendor_involved: Some(consignor || party.role == PartyRole::Consignee),
+                affected_count: if consignor { party.persons } else { case.persons },
+                count_unit: Some("persons".into()),
+                data_items: items.clone(),
+                sensitive: case.sensitive,
+                financial_risk: case.financial_risk,
+                malicious: Some(case.malicious.unwrap_or_else(|| case.cause.presumed_malicious())),
+                ..todoke_notice::NoticeFacts::default()
+            };
+            let profile = todoke_core::NoticeProfile { vendor: consignor, ..crate::profile(&facts, "") };
+            crate::Member {
+                id: todoke_core::NoticeId(id.0),
+                source: format!("todoke incident {id}"),
+                added_at: now.to_string(),
+                facts,
+                profile,
+            }
+        })
+        .collect();
+    let incident = Incident { group: todoke_core::NoticeId(id.0), members };
+    let mut record = to_veris(&incident, now);
+    record["summary"] = json!(format!("{}. {}", case.title, record["summary"].as_str().unwrap_or_default()));
+    record
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_case_names_its_consignors_as_secondary_victims() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/saitama-foundation-ransomware.toml"))
+            .unwrap();
+        let case = todoke_core::facts::parse_facts(&text).unwrap();
+        let id = todoke_core::IncidentId(uuid::Uuid::from_u128(7));
+        let v = case_to_veris(id, &case, "2026-11-23T00:00:00Z");
+        assert_eq!(v["victim"]["victim_id"], "公益財団法人埼玉県健康づくり事業団");
+        assert_eq!(v["action"]["malware"]["variety"][0], "Ransomware");
+        let secondary = v["victim"]["secondary"]["victim_id"].as_array().unwrap();
+        assert!(secondary.len() >= 20, "the consignor cities: {}", secondary.len());
+        assert!(secondary.iter().any(|s| s == "春日部市"));
+        assert_eq!(v["incident_id"], id.to_string());
+        assert!(v["summary"].as_str().unwrap().starts_with(&case.title));
+    }
+}

@@ -62,6 +62,9 @@ pub enum Command {
     /// Published breach notices: read them into facts, score the reader (no database needed).
     #[command(subcommand)]
     Notice(NoticeCmd),
+    /// The casebook of published breach notices: add, search, correct, statistics, VERIS export.
+    #[command(subcommand)]
+    Casebook(crate::commands::casebook::CasebookCmd),
     /// Affected-person lists: plan notices and costs, import into a case, generate test lists.
     #[command(subcommand)]
     People(crate::commands::people::PeopleCmd),

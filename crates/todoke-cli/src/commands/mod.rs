@@ -2,6 +2,7 @@
 
 mod assess;
 mod audit;
+pub(crate) mod casebook;
 pub(crate) mod docs;
 mod incident;
 mod init;
@@ -35,17 +36,18 @@ pub async fn run(args: Cli) -> Result<ExitCode> {
             }
             let key = master_key(&args.global)?;
             match open_database(&args.global.database).await? {
-                Database::Sqlite(db) => with_store(&ctx, command, open_store(db, key).await?).await,
-                Database::Postgres(db) => with_store(&ctx, command, open_store(db, key).await?).await,
+                Database::Sqlite(db) => with_store(&ctx, &args.global.database, command, open_store(db, key).await?).await,
+                Database::Postgres(db) => with_store(&ctx, &args.global.database, command, open_store(db, key).await?).await,
             }
         }
     }
 }
 
-async fn with_store<D: Db>(ctx: &Ctx, command: Command, store: Store<D>) -> Result<ExitCode> {
+async fn with_store<D: Db>(ctx: &Ctx, database: &str, command: Command, store: Store<D>) -> Result<ExitCode> {
     let result = match command {
         Command::Incident(cmd) => incident::run(ctx, &store, cmd).await,
         Command::Audit(cmd) => audit::run(ctx, &store, cmd).await,
+        Command::Casebook(cmd) => casebook::run(ctx, &store, database, cmd).await,
         Command::Report(cmd) => report::run(ctx, &store, cmd).await,
         Command::Serve { listen, demo } => serve::run(ctx, store.clone(), listen, demo).await,
         Command::User(cmd) => serve::user(ctx, &store, cmd).await,

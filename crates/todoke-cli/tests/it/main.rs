@@ -3,6 +3,7 @@
 
 mod assess;
 mod audit;
+mod casebook;
 mod docs;
 mod examples;
 mod incident;
