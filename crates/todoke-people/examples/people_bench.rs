@@ -6,13 +6,46 @@
 use std::path::PathBuf;
 use std::time::Instant;
 use todoke_people::generate::{GenEncoding, GenerateOptions, generate};
-use todoke_people::{ColumnMapping, Input, NoProgress, OutputEncoding, PlanConfig, PlanOptions, plan};
+use todoke_people::{ColumnMapping, Input, OutputEncoding, PlanConfig, PlanOptions, Progress, plan};
 
 fn peak_memory_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// CPU time of this process so far (user and system, all threads), in seconds.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<f64> = after.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the command name.
+    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
+}
+
+/// Prints how long each phase took (to stderr), wall and CPU, to see where the time goes.
+struct PhaseTimes {
+    current: std::sync::Mutex<Option<(String, Instant, f64)>>,
+}
+
+impl PhaseTimes {
+    fn end(&self) {
+        if let Some((name, start, cpu)) = self.current.lock().unwrap().take() {
+            eprintln!("  {name}: {:.2} s ({:.2} s CPU)", start.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+        }
+    }
+}
+
+impl Progress for PhaseTimes {
+    fn phase(&self, name: &str, _: Option<u64>) {
+        self.end();
+        *self.current.lock().unwrap() = Some((name.to_string(), Instant::now(), cpu_seconds()));
+    }
+    fn advance(&self, _: u64, _: u64) {}
+    fn finish(&self) {
+        self.end();
+    }
 }
 
 fn main() {
@@ -52,7 +85,7 @@ fn main() {
                     encoding: OutputEncoding::Utf8Bom,
                     out: PathBuf::from(out),
                 },
-                &NoProgress,
+                &PhaseTimes { current: std::sync::Mutex::new(None) },
             )
             .unwrap();
             let secs = start.elapsed().as_secs_f64();

@@ -15,6 +15,7 @@ mod contact;
 mod error;
 mod field;
 pub mod generate;
+mod norm;
 mod output;
 mod plan;
 mod progress;
