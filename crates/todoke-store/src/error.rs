@@ -25,6 +25,9 @@ pub enum StoreError {
     /// Stored data is not in the expected form.
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
+    /// A file could not be written or read (a backup).
+    #[error("file: {0}")]
+    Io(String),
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),

@@ -11,6 +11,7 @@
 
 pub mod audit;
 mod auth;
+mod backup;
 mod casebook;
 pub mod crypto;
 mod db;
@@ -27,6 +28,7 @@ pub mod testkit;
 mod traits;
 mod users;
 
+pub use backup::Counts;
 pub use audit::{Actor, AuditEntry, AuditProblem, AuditReport};
 pub use crypto::MasterKey;
 pub use db::{Backend, Db, Row, Tx, Value};

@@ -36,6 +36,14 @@ impl SqliteDb {
     }
 }
 
+impl SqliteDb {
+    /// `VACUUM INTO` the file named `target` (a bound value: the statement takes an expression).
+    pub(crate) async fn vacuum_into(&self, target: &str) -> Result<()> {
+        sqlx::query("VACUUM INTO ?").bind(target).execute(&self.pool).await.map_err(map_sqlx)?;
+        Ok(())
+    }
+}
+
 /// The database holds encrypted personal data and its metadata: only its owner should read it.
 #[cfg(unix)]
 fn restrict_permissions(file: &Path) {

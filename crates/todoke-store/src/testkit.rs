@@ -27,6 +27,11 @@ pub async fn sqlite_store() -> (Store<SqliteDb>, tempfile::TempDir) {
     (Store::open(db, MasterKey::generate(), clock()).await.unwrap(), dir)
 }
 
+/// The master key of `store`, to open a copy of its database.
+pub fn same_key<D: Db>(store: &Store<D>) -> MasterKey {
+    MasterKey::from_text(&store.key.to_text()).unwrap()
+}
+
 /// A PostgreSQL database made for one test, dropped when this guard drops.
 pub struct PgTestDb {
     admin_url: String,
