@@ -69,7 +69,11 @@ impl Corrections {
 
     /// Adds `FIELD=VALUE` settings; a value that reads as JSON (a number, `true`, `null`, a list)
     /// is taken as such, anything else as text. Every setting is checked against the facts' types.
-    pub fn set<'a>(&mut self, settings: impl IntoIterator<Item = &'a str>, facts: &NoticeFacts) -> Result<(), CorrectionError> {
+    pub fn set<'a>(
+        &mut self,
+        settings: impl IntoIterator<Item = &'a str>,
+        facts: &NoticeFacts,
+    ) -> Result<(), CorrectionError> {
         let mut next = self.clone();
         for setting in settings {
             let (field, value) = setting.split_once('=').ok_or_else(|| CorrectionError::Syntax(setting.into()))?;

@@ -139,12 +139,7 @@ mod tests {
     use jiff::civil::date;
 
     fn p(org: &str, cause: &str, anchor: Option<Date>) -> NoticeProfile {
-        NoticeProfile {
-            org_key: Some(org_key(org)),
-            cause: Some(cause.into()),
-            anchor,
-            ..NoticeProfile::default()
-        }
+        NoticeProfile { org_key: Some(org_key(org)), cause: Some(cause.into()), anchor, ..NoticeProfile::default() }
     }
 
     #[test]

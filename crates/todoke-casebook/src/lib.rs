@@ -21,7 +21,6 @@ mod search;
 pub mod stats;
 pub mod veris;
 
-
 pub use correct::{CorrectionError, Corrections};
 pub use fold::{org_key, profile, related};
 pub use incident::{Incident, Member};

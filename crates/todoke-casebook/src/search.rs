@@ -50,8 +50,7 @@ pub fn fold_for_search(text: &str) -> String {
 fn schema() -> (Schema, Field, Field) {
     let mut builder = Schema::builder();
     let id = builder.add_text_field("id", STRING | STORED);
-    let indexing =
-        TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqs);
+    let indexing = TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqs);
     let text = builder.add_text_field("text", TextOptions::default().set_indexing_options(indexing));
     (builder.build(), id, text)
 }
@@ -59,7 +58,8 @@ fn schema() -> (Schema, Field, Field) {
 impl SearchIndex {
     /// Opens the index in `dir`, creating the folder and an empty index when missing.
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
-        std::fs::create_dir_all(dir).map_err(|e| tantivy::TantivyError::SystemError(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| tantivy::TantivyError::SystemError(format!("{}: {e}", dir.display())))?;
         let (schema, id, text) = schema();
         let directory = MmapDirectory::open(dir).map_err(|e| tantivy::TantivyError::SystemError(e.to_string()))?;
         let index = Index::open_or_create(directory, schema)?;
@@ -120,7 +120,8 @@ impl SearchIndex {
 
     fn query(&self, query: &str) -> Option<Box<dyn Query>> {
         let folded = fold_for_search(query);
-        let words: Vec<Box<dyn Query>> = folded.split(' ').filter(|w| !w.is_empty()).map(|w| self.word_query(w)).collect();
+        let words: Vec<Box<dyn Query>> =
+            folded.split(' ').filter(|w| !w.is_empty()).map(|w| self.word_query(w)).collect();
         match words.len() {
             0 => None,
             1 => words.into_iter().next(),
@@ -196,7 +197,11 @@ mod tests {
         index
             .add([
                 (id(1), "株式会社A", "弊社サーバーが不正なアクセスを受けました。"),
-                (id(2), "株式会社B", "不正アクセスにより個人情報等が漏えいしたおそれがあります。不正アクセスの経路は調査中です。"),
+                (
+                    id(2),
+                    "株式会社B",
+                    "不正アクセスにより個人情報等が漏えいしたおそれがあります。不正アクセスの経路は調査中です。",
+                ),
                 (id(3), "C市", "誤送信により個人情報が流出しました。"),
                 (id(4), "D病院", "ＵＳＢメモリを紛失しました。"),
             ])
@@ -227,6 +232,10 @@ mod tests {
         assert!(s.contains("不正なアクセス"), "{s}");
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
         assert_eq!(snippet("短い本文", "無関係", 20), "短い本文");
-        assert_eq!(snippet("ＮＨＫへの不正アクセス", "nhk", 20), "NHKへの不正アクセス", "found in any case, shown as written");
+        assert_eq!(
+            snippet("ＮＨＫへの不正アクセス", "nhk", 20),
+            "NHKへの不正アクセス",
+            "found in any case, shown as written"
+        );
     }
 }

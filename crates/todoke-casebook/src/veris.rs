@@ -15,13 +15,21 @@ fn day(text: Option<&str>) -> Option<Date> {
     text.and_then(|t| t.parse().ok())
 }
 
+/// Sets `key` of a JSON object (the records are built as objects, so this never fails).
+fn set(object: &mut Value, key: &str, value: Value) {
+    if let Some(map) = object.as_object_mut() {
+        map.insert(key.to_string(), value);
+    }
+}
+
 fn ymd(d: Date) -> Value {
     json!({ "year": d.year(), "month": d.month(), "day": d.day() })
 }
 
 /// The action, the actor and whether data was surely disclosed, from the cause (CONTRACTS.md §2).
 fn action_and_actor(cause: Option<&str>, vendor: bool) -> (Value, Value, &'static str) {
-    let external = |motive: &str| json!({ "external": { "variety": ["Unknown"], "motive": [motive], "country": ["Unknown"] } });
+    let external =
+        |motive: &str| json!({ "external": { "variety": ["Unknown"], "motive": [motive], "country": ["Unknown"] } });
     let insider = || {
         if vendor {
             json!({ "partner": { "motive": ["NA"], "country": ["JP"] } })
@@ -31,15 +39,21 @@ fn action_and_actor(cause: Option<&str>, vendor: bool) -> (Value, Value, &'stati
     };
     let error = |variety: &str| json!({ "error": { "variety": [variety], "vector": ["Carelessness"] } });
     match cause {
-        Some("ransomware") => {
-            (json!({ "malware": { "variety": ["Ransomware"], "vector": ["Unknown"] } }), external("Financial"), "Potentially")
-        }
-        Some("malware") => {
-            (json!({ "malware": { "variety": ["Unknown"], "vector": ["Unknown"] } }), external("Unknown"), "Potentially")
-        }
-        Some("unauthorized_access") => {
-            (json!({ "hacking": { "variety": ["Unknown"], "vector": ["Unknown"] } }), external("Unknown"), "Potentially")
-        }
+        Some("ransomware") => (
+            json!({ "malware": { "variety": ["Ransomware"], "vector": ["Unknown"] } }),
+            external("Financial"),
+            "Potentially",
+        ),
+        Some("malware") => (
+            json!({ "malware": { "variety": ["Unknown"], "vector": ["Unknown"] } }),
+            external("Unknown"),
+            "Potentially",
+        ),
+        Some("unauthorized_access") => (
+            json!({ "hacking": { "variety": ["Unknown"], "vector": ["Unknown"] } }),
+            external("Unknown"),
+            "Potentially",
+        ),
         Some("theft") => {
             (json!({ "physical": { "variety": ["Theft"], "vector": ["Unknown"] } }), external("Unknown"), "Potentially")
         }
@@ -55,7 +69,9 @@ fn action_and_actor(cause: Option<&str>, vendor: bool) -> (Value, Value, &'stati
         Some("misdelivery_email" | "misdelivery_post") => (error("Misdelivery"), insider(), "Yes"),
         Some("loss") => (error("Loss"), insider(), "Potentially"),
         Some("web_misconfiguration") => (error("Misconfiguration"), insider(), "Potentially"),
-        Some("bug") => (json!({ "error": { "variety": ["Programming error"], "vector": ["Unknown"] } }), insider(), "Potentially"),
+        Some("bug") => {
+            (json!({ "error": { "variety": ["Programming error"], "vector": ["Unknown"] } }), insider(), "Potentially")
+        }
         _ => {
             let actor = if vendor {
                 json!({ "partner": { "motive": ["Unknown"], "country": ["Unknown"] } })
@@ -136,12 +152,12 @@ pub fn to_veris(incident: &Incident, now: &str) -> Value {
     if let (Some(from), Some(found)) = (occurred, discovered)
         && let Ok(span) = found.since(from)
     {
-        timeline["discovery"] = json!({ "unit": "Days", "value": span.get_days() });
+        set(&mut timeline, "discovery", json!({ "unit": "Days", "value": span.get_days() }));
     }
 
     let mut data: Vec<Value> = data_varieties(&facts).into_iter().map(|v| json!({ "variety": v })).collect();
     if let (Some(first), Some(n)) = (data.first_mut(), facts.affected_count) {
-        first["amount"] = json!(n);
+        set(first, "amount", json!(n));
     }
     let mut confidentiality = json!({
         "data_disclosure": disclosure,
@@ -149,11 +165,11 @@ pub fn to_veris(incident: &Incident, now: &str) -> Value {
         "data_victim": [data_victim(facts.org_type.as_deref())],
     });
     if let Some(n) = facts.affected_count {
-        confidentiality["data_total"] = json!(n);
+        set(&mut confidentiality, "data_total", json!(n));
     }
     let mut attribute = json!({ "confidentiality": confidentiality });
     if facts.cause.as_deref() == Some("ransomware") {
-        attribute["availability"] = json!({ "variety": ["Obscuration"] });
+        set(&mut attribute, "availability", json!({ "variety": ["Obscuration"] }));
     }
 
     let mut victim = json!({
@@ -166,7 +182,7 @@ pub fn to_veris(incident: &Incident, now: &str) -> Value {
     });
     let others = incident.others();
     if !others.is_empty() {
-        victim["secondary"] = json!({ "amount": others.len(), "victim_id": others });
+        set(&mut victim, "secondary", json!({ "amount": others.len(), "victim_id": others }));
     }
 
     let mut summary = format!("{name}: {}", facts.cause.as_deref().unwrap_or("cause unknown"));
@@ -190,7 +206,7 @@ pub fn to_veris(incident: &Incident, now: &str) -> Value {
         "analysis_status": "First pass",
     });
     if let Some(p) = published {
-        plus["timeline"] = json!({ "notification": ymd(p) });
+        set(&mut plus, "timeline", json!({ "notification": ymd(p) }));
     }
     let reference: Vec<&str> = incident.members.iter().map(|m| m.source.as_str()).collect();
 
@@ -263,7 +279,8 @@ pub fn case_to_veris(id: todoke_core::IncidentId, case: &todoke_core::Incident, 
         .collect();
     let incident = Incident { group: todoke_core::NoticeId(id.0), members };
     let mut record = to_veris(&incident, now);
-    record["summary"] = json!(format!("{}. {}", case.title, record["summary"].as_str().unwrap_or_default()));
+    let summary = format!("{}. {}", case.title, record.get("summary").and_then(Value::as_str).unwrap_or_default());
+    set(&mut record, "summary", json!(summary));
     record
 }
 
@@ -273,8 +290,11 @@ mod tests {
 
     #[test]
     fn a_stored_case_names_its_consignors_as_secondary_victims() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/saitama-foundation-ransomware.toml"))
-            .unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/saitama-foundation-ransomware.toml"
+        ))
+        .unwrap();
         let case = todoke_core::facts::parse_facts(&text).unwrap();
         let id = todoke_core::IncidentId(uuid::Uuid::from_u128(7));
         let v = case_to_veris(id, &case, "2026-11-23T00:00:00Z");

@@ -30,7 +30,8 @@ fn casebook() -> Vec<Kept> {
             n += 1;
             let body = text.get(facts.span[0]..facts.span[1]).unwrap_or(&text).to_string();
             let id = NoticeId(uuid::Uuid::from_u128(n));
-            let member = Member { id, source: source.clone(), added_at: String::new(), profile: profile(&facts, &body), facts };
+            let member =
+                Member { id, source: source.clone(), added_at: String::new(), profile: profile(&facts, &body), facts };
             let mut groups: Vec<NoticeId> =
                 kept.iter().filter(|k| related(&k.member.profile, &member.profile)).map(|k| k.group).collect();
             groups.sort();
@@ -97,7 +98,17 @@ fn statistics_count_incidents_and_veris_names_the_consignors() {
         v["victim"]["secondary"]["victim_id"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
     assert!(secondary.contains(&"春日部市"), "{secondary:?}");
     assert!(!secondary.iter().any(|s| s.contains("健康づくり事業団")), "the victim is not its own secondary");
-    for key in ["incident_id", "security_incident", "summary", "timeline", "victim", "action", "actor", "asset", "discovery_method"] {
+    for key in [
+        "incident_id",
+        "security_incident",
+        "summary",
+        "timeline",
+        "victim",
+        "action",
+        "actor",
+        "asset",
+        "discovery_method",
+    ] {
         assert!(!v[key].is_null(), "VERIS requires {key}");
     }
     let data: Vec<&str> = v["attribute"]["confidentiality"]["data"]
