@@ -4,6 +4,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod accounts;
+pub mod case_records;
 pub mod casebook;
 mod decisions;
 pub mod totp;

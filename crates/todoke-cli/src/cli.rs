@@ -73,6 +73,23 @@ pub enum Command {
     Docs(crate::commands::docs::DocsCmd),
     /// Prints one notice letter page per person of a people plan's post channel, for window envelopes.
     Letters(crate::commands::docs::LettersArgs),
+    /// Writes a consistent copy of an SQLite database while it is in use, and checks it (opens with
+    /// the master key, verifies the audit chain, counts the records). PostgreSQL: use pg_dump.
+    Backup {
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replaces the SQLite database with a backup, after checking the backup the same way; the
+    /// database replaced is kept beside it.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replaces an existing database (stop the server first).
+        #[arg(long)]
+        force: bool,
+    },
     /// Prints shell completions.
     Completions {
         /// The shell.

@@ -25,4 +25,3 @@ pub struct NoticeProfile {
     /// Other organizations the notice names, folded like `org_key`.
     pub mentions: Vec<String>,
 }
-

@@ -107,6 +107,7 @@ struct RawFacts {
     #[serde(default)]
     acquiring: bool,
     unreachable: Option<u64>,
+    secondary_damage: Option<Spanned<String>>,
     occurred_from: Option<FactDate>,
     occurred_to: Option<Spanned<FactDate>>,
     #[serde(default)]
@@ -265,6 +266,13 @@ impl RawFacts {
             return Err(err(Some(to.span().start), "occurred_to", msg));
         }
 
+        if let Some(damage) = &self.secondary_damage
+            && damage.get_ref().trim().is_empty()
+        {
+            let msg = "expected a description of the secondary damage, found an empty string (omit the key while it is unknown)";
+            return Err(err(Some(damage.span().start), "secondary_damage", msg.into()));
+        }
+
         let names: Vec<&str> = self.parties.iter().map(|p| p.get_ref().name.as_str()).collect();
         let mut seen = HashSet::new();
         let mut parties = Vec::with_capacity(self.parties.len());
@@ -335,6 +343,7 @@ impl RawFacts {
             my_number_system: self.my_number_system,
             acquiring: self.acquiring,
             unreachable: self.unreachable,
+            secondary_damage: self.secondary_damage.map(|d| d.into_inner().trim().to_string()),
             occurred_from: self.occurred_from.map(|d| d.0),
             occurred_to: self.occurred_to.map(|d| d.into_inner().0),
             parties,
@@ -528,6 +537,17 @@ unreachable = 12
         let e = error_of(&text);
         assert_eq!(e.key.as_deref(), Some("occurred_to"));
         assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn secondary_damage_is_optional_text() {
+        assert_eq!(parse_facts(CONTRACT_EXAMPLE).unwrap().secondary_damage, None);
+        let text = format!("secondary_damage = \" 現時点で確認されていません \"\n{CONTRACT_EXAMPLE}");
+        assert_eq!(parse_facts(&text).unwrap().secondary_damage.as_deref(), Some("現時点で確認されていません"));
+        let text = format!("secondary_damage = \"  \"\n{CONTRACT_EXAMPLE}");
+        let e = error_of(&text);
+        assert_eq!(e.key.as_deref(), Some("secondary_damage"));
+        assert_eq!(e.line, Some(1));
     }
 
     #[test]

@@ -381,6 +381,10 @@ pub struct Incident {
     /// People who cannot be reached by a notice (no or outdated contact data), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unreachable: Option<u64>,
+    /// Secondary damage (二次被害) found or feared, and what it is, in the organization's words;
+    /// `None` while unknown. "None found" is written as text too (e.g. 現時点で確認されていません).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secondary_damage: Option<String>,
     /// The first day of the occurrence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurred_from: Option<Date>,

@@ -339,6 +339,10 @@ pub(crate) fn build(kind: DocKind, case: &Case<'_>) -> Result<Value, crate::DocE
             "known_on_wareki": wareki(party.known_on),
             "encrypted": inc.encrypted,
             "my_number": inc.my_number,
+            // 二次被害: the organization's words, or null while unknown (`secondary_damage_text` then
+            // says it is unknown, as PPC asks).
+            "secondary_damage": inc.secondary_damage,
+            "secondary_damage_text": inc.secondary_damage.clone().unwrap_or_else(|| UNKNOWN.to_string()),
         },
         "detection": detection,
         "assessment": {

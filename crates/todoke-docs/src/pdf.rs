@@ -2,21 +2,25 @@
 //! from Typst. Fonts are bytes the caller found (the IPAex fonts of Debian's fonts-ipaexfont-*);
 //! nothing here touches the file system.
 //!
-//! Letters: the body is defined once per distinct text and every page calls it, so Typst's
-//! memoization lays the body out once however many people there are — what makes 10,000 letters
-//! take seconds, not minutes.
+//! Letters: each distinct body is laid out once and, when letters share it, written into the PDF
+//! once; every page lays that person's address block (typeset in batches on every core) over it —
+//! what makes 20,000 letters take seconds, not minutes (see [`letters_pdf`]).
 
 use crate::DocError;
 use crate::context::Recipient;
 use crate::typst_markup::{markdown_to_typst, typst_string};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration};
-use typst::syntax::{FileId, Source};
+use typst::layout::{Frame, FrameItem, GroupItem, Point};
+use typst::model::{Document as _, DocumentInfo};
+use typst::syntax::{FileId, Source, Span};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
+use typst::visualize::Image;
 use typst::{Library, LibraryExt as _, World};
-use typst_layout::PagedDocument;
+use typst_layout::{Page, PagedDocument};
 
 /// The fonts documents are set in, loaded once and shared by every compilation.
 pub struct Fonts {
@@ -59,7 +63,12 @@ impl Fonts {
 struct Job<'a> {
     fonts: &'a Fonts,
     main: Source,
+    /// The one file a document may read: a letter body's PDF at [`BODY_PDF`].
+    body_pdf: Option<Bytes>,
 }
+
+/// Where a letter body's PDF is found when it is loaded as an image.
+const BODY_PDF: &str = "/letter-body.pdf";
 
 impl World for Job<'_> {
     fn library(&self) -> &LazyHash<Library> {
@@ -78,9 +87,12 @@ impl World for Job<'_> {
         if id == self.main.id() { Ok(self.main.clone()) } else { Err(FileError::AccessDenied) }
     }
 
-    fn file(&self, _id: FileId) -> FileResult<Bytes> {
-        // Generated documents include no files: nothing may be read.
-        Err(FileError::AccessDenied)
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        // Generated documents include no files but a letter body's PDF: nothing else may be read.
+        match &self.body_pdf {
+            Some(pdf) if id.vpath().get_with_slash() == BODY_PDF => Ok(pdf.clone()),
+            _ => Err(FileError::AccessDenied),
+        }
     }
 
     fn font(&self, index: usize) -> Option<Font> {
@@ -94,7 +106,7 @@ impl World for Job<'_> {
 }
 
 /// Page set-up and styles shared by every document: A4, 明朝 body, ゴシック headings, Japanese
-/// line breaking.
+/// line breaking; and the two halves of a letter page.
 const PREAMBLE: &str = r#"#set document(title: TITLE)
 #set page(paper: "a4", margin: (top: 20mm, bottom: 18mm, left: 20mm, right: 20mm))
 #set text(font: ("IPAexMincho", "IPAexGothic"), size: 10.5pt, lang: "ja", region: "JP")
@@ -104,10 +116,11 @@ const PREAMBLE: &str = r#"#set document(title: TITLE)
 #show heading.where(level: 1): set text(size: 14pt)
 #show heading.where(level: 2): set text(size: 11pt)
 #show heading.where(level: 3): set text(size: 10.5pt)
-#let letter(size, postal, address, name, body) = {
-  // The address block sits in the window of a 長3 envelope (A4 folded in three): about 25 mm from
-  // the left edge and 15 mm from the top, within 85 x 40 mm.
-  place(top + left, dx: 5mm, dy: -5mm, block(width: 85mm, height: 40mm, clip: true, {
+#let window(postal, address, name) = {
+  // The address block sits in the window of a 長3 envelope (A4 folded in three, the window about
+  // 90 x 45 mm, 23 mm from the left and 13 mm from the top): here 25 mm from the left edge and
+  // 18 mm from the top, within 85 x 37 mm, so that it shows however the sheet slides.
+  place(top + left, dx: 5mm, dy: -2mm, block(width: 85mm, height: 37mm, clip: true, {
     set text(font: "IPAexGothic", size: 10pt)
     set par(justify: false, leading: 0.5em)
     if postal != "" [〒#postal \ ]
@@ -115,8 +128,17 @@ const PREAMBLE: &str = r#"#set document(title: TITLE)
     v(4mm)
     text(size: 13pt, name + " 様")
   }))
+}
+#let letter(size, date, sender, body) = {
+  // As Japanese letters have them: the date flush right at the top (above the address block's
+  // first line, so that text extraction reads it first, not in the middle of the name); the
+  // sender flush right under the window, above the title.
+  place(top + right, dy: -9mm, date)
   set text(size: size)
-  pad(top: 42mm, body)
+  pad(top: 42mm, {
+    set par(justify: false)
+    align(right, sender)
+  } + body)
 }
 "#;
 
@@ -127,7 +149,7 @@ fn diagnostics(errors: &[SourceDiagnostic]) -> String {
 fn typeset(fonts: &Fonts, title: &str, body: &str) -> Result<PagedDocument, DocError> {
     let mut text = PREAMBLE.replacen("TITLE", &typst_string(title), 1);
     text.push_str(body);
-    let job = Job { fonts, main: Source::detached(text) };
+    let job = Job { fonts, main: Source::detached(text), body_pdf: None };
     typst::compile(&job).output.map_err(|errors| DocError::Typeset(diagnostics(&errors)))
 }
 
@@ -140,16 +162,15 @@ fn compile(fonts: &Fonts, title: &str, body: &str) -> Result<Vec<u8>, DocError> 
 /// Text sizes tried, largest first, until a letter fits on one page.
 const SIZES: [&str; 5] = ["10.5pt", "9.5pt", "8.5pt", "7.5pt", "6.5pt"];
 
-/// The largest text size at which a letter body stays on one page: one small trial document per
-/// size, once per distinct body — far cheaper than measuring on every page.
-fn fitting_size(fonts: &Fonts, body: &str) -> Result<&'static str, DocError> {
-    for size in SIZES {
-        let trial = format!("#let body = [\n{body}\n]\n#letter({size}, \"000-0000\", \"\", \"\", body)\n");
-        if typeset(fonts, "fit", &trial)?.pages().len() <= 1 {
-            return Ok(size);
-        }
-    }
-    Ok("6.5pt")
+/// Address blocks typeset in one Typst document: at most this many, so that a run is cut into
+/// enough batches to keep every core busy, and at least [`MIN_BATCH`], so that a document's fixed
+/// cost does not count.
+const MAX_BATCH: usize = 1000;
+/// See [`MAX_BATCH`].
+const MIN_BATCH: usize = 50;
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn title_of(markdown: &str) -> String {
@@ -164,43 +185,234 @@ pub fn markdown_pdf(markdown: &str, recipient: Option<&Recipient>, fonts: &Fonts
     }
 }
 
+/// The closing words a Japanese letter sets flush right on a line of their own.
+const CLOSINGS: [&str; 4] = ["敬具", "敬白", "草々", "以上"];
+
+/// A letter's Markdown cut into its date (the first paragraph before the title), the sender's block
+/// (the rest before the title) and the body (from the title `# …` on), each as Typst markup; in
+/// the body, a closing (敬具, 以上 …) alone on its line is set flush right.
+fn letter_parts(markdown: &str) -> (String, String, String) {
+    let mut head = String::new();
+    let mut body = String::new();
+    let mut chunk = String::new();
+    let mut in_body = false;
+    for line in markdown.lines() {
+        in_body = in_body || line.starts_with("# ");
+        if in_body {
+            if CLOSINGS.contains(&line.trim()) {
+                body.push_str(&markdown_to_typst(&chunk));
+                body.push_str(&format!("#align(right)[{}]\n\n", line.trim()));
+                chunk.clear();
+            } else {
+                chunk.push_str(line);
+                chunk.push('\n');
+            }
+        } else {
+            head.push_str(line);
+            head.push('\n');
+        }
+    }
+    body.push_str(&markdown_to_typst(&chunk));
+    let head = head.trim();
+    let (date, sender) = head.split_once("\n\n").unwrap_or((head, ""));
+    (markdown_to_typst(date), markdown_to_typst(sender.trim()), body)
+}
+
+/// A letter body laid out once, to be put under each of its recipients' address blocks.
+enum Body {
+    /// A body many letters share: a one-page PDF shown as each page's background, so that the
+    /// letters' PDF holds it once (a form XObject) and each page only refers to it — what makes
+    /// 20,000 letters take seconds.
+    Shared(Image),
+    /// A body of one letter: its frame, set on the page like any other.
+    Own(Frame),
+}
+
+/// One letter body without an address block, at the largest size at which it stays on one page.
+fn body_layout(fonts: &Fonts, markdown: &str, shared: bool) -> Result<(Body, DocumentInfo), DocError> {
+    let (date, sender, body) = letter_parts(markdown);
+    let title = title_of(markdown);
+    for size in SIZES {
+        let text = format!("#letter({size}, [\n{date}\n], [\n{sender}\n], [\n{body}\n])\n");
+        let document = typeset(fonts, &title, &text)?;
+        // The smallest size holds (10.5 / 6.5)² ≈ 2.6 times what the largest does: a body longer
+        // than three pages at the largest fits at none, and trying every size would take long.
+        if document.pages().len() > 3 {
+            break;
+        }
+        if let [page] = document.pages() {
+            let layout = if shared {
+                let pdf = typst_pdf::pdf(&document, &untagged_pdf())
+                    .map_err(|errors| DocError::Typeset(diagnostics(&errors)))?;
+                Body::Shared(pdf_image(fonts, pdf)?)
+            } else {
+                Body::Own(untagged(&page.frame))
+            };
+            return Ok((layout, document.info().clone()));
+        }
+    }
+    Err(DocError::Case(format!(
+        "the letter does not fit on one page even in {} type: shorten the template or the case's texts",
+        SIZES.last().copied().unwrap_or_default()
+    )))
+}
+
+/// A one-page PDF as a Typst image of the size of the page (loaded through Typst, which parses it
+/// once).
+fn pdf_image(fonts: &Fonts, pdf: Vec<u8>) -> Result<Image, DocError> {
+    let text = format!("#set page(margin: 0pt)\n#image({}, width: 100%, height: 100%)\n", typst_string(BODY_PDF));
+    let job = Job { fonts, main: Source::detached(text), body_pdf: Some(Bytes::new(pdf)) };
+    let document =
+        typst::compile::<PagedDocument>(&job).output.map_err(|errors| DocError::Typeset(diagnostics(&errors)))?;
+    document
+        .pages()
+        .iter()
+        .find_map(|page| first_image(&page.frame))
+        .ok_or_else(|| DocError::Typeset("the letter body did not load as an image".into()))
+}
+
+fn first_image(frame: &Frame) -> Option<Image> {
+    frame.items().find_map(|(_, item)| match item {
+        FrameItem::Image(image, _, _) => Some(image.clone()),
+        FrameItem::Group(group) => first_image(&group.frame),
+        _ => None,
+    })
+}
+
+/// Letters are printed and mailed: an untagged PDF, made in about half the time and size.
+fn untagged_pdf() -> typst_pdf::PdfOptions {
+    typst_pdf::PdfOptions { tagged: false, ..typst_pdf::PdfOptions::default() }
+}
+
+/// One page per recipient carrying only the address block.
+fn window_pages(fonts: &Fonts, recipients: &[&Recipient]) -> Result<Vec<Page>, DocError> {
+    let mut text = String::new();
+    for (n, r) in recipients.iter().enumerate() {
+        if n > 0 {
+            text.push_str("#pagebreak()\n");
+        }
+        text.push_str(&format!(
+            "#window({}, {}, {})\n",
+            typst_string(r.postal_code.as_deref().unwrap_or("")),
+            typst_string(r.address.as_deref().unwrap_or("")),
+            typst_string(&r.name),
+        ));
+    }
+    let pages = typeset(fonts, "todoke", &text)?.pages().to_vec();
+    if pages.len() != recipients.len() {
+        return Err(DocError::Typeset(format!("{} address blocks gave {} pages", recipients.len(), pages.len())));
+    }
+    Ok(pages)
+}
+
+/// A frame without its introspection tags: the pages of a letter run are put together from frames
+/// of several compilations, whose element locations mean nothing in the combined document.
+fn untagged(frame: &Frame) -> Frame {
+    let mut out = Frame::new(frame.size(), frame.kind());
+    if frame.has_baseline() {
+        out.set_baseline(frame.baseline());
+    }
+    for (pos, item) in frame.items() {
+        match item {
+            FrameItem::Tag(_) => {}
+            FrameItem::Group(group) => {
+                let mut group = group.clone();
+                group.frame = untagged(&group.frame);
+                group.parent = None;
+                out.push(*pos, FrameItem::Group(group));
+            }
+            other => out.push(*pos, other.clone()),
+        }
+    }
+    out
+}
+
+/// `f` over `items` on every core, results in the order of `items`.
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<R, DocError> + Sync,
+) -> Result<Vec<R>, DocError> {
+    let workers = cores().min(items.len());
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<R, DocError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break done };
+                        done.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| DocError::Typeset("a typesetting thread panicked".into())))
+            .collect::<Result<Vec<_>, _>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 /// One page per letter: each recipient's address block in the envelope window and the letter's
-/// body (Markdown) under it. Letters with the same body share one layout.
+/// body (Markdown) under it, the date and the sender flush right.
+///
+/// Fast for tens of thousands of letters: each distinct body is laid out once (and, when letters
+/// share it, embedded in the PDF once), the address blocks are typeset in batches on every core,
+/// and each page is put together from the two. The PDF is not tagged: letters are printed and
+/// mailed, and tags cost about twice the time and size.
 pub fn letters_pdf<'a>(
     letters: impl IntoIterator<Item = (&'a Recipient, &'a str)>,
     fonts: &Fonts,
 ) -> Result<Vec<u8>, DocError> {
-    let mut bodies: HashMap<&str, (usize, &'static str)> = HashMap::new();
-    let mut defs = String::new();
-    let mut pages = String::new();
-    let mut title = None;
-    for (n, (recipient, markdown)) in letters.into_iter().enumerate() {
-        let next = bodies.len();
-        let index = match bodies.get(markdown) {
-            Some((index, _)) => *index,
-            None => {
-                let typst = markdown_to_typst(markdown);
-                let size = fitting_size(fonts, &typst)?;
-                defs.push_str(&format!("#let body{next} = [\n{typst}\n]\n"));
-                bodies.insert(markdown, (next, size));
-                next
-            }
-        };
-        let size = bodies.get(markdown).map_or("10.5pt", |(_, size)| *size);
-        title.get_or_insert_with(|| title_of(markdown));
-        if n > 0 {
-            pages.push_str("#pagebreak()\n");
+    // The distinct bodies with how many letters use each, and each letter's body.
+    let mut distinct: Vec<(&str, usize)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut recipients: Vec<&Recipient> = Vec::new();
+    let mut body_of: Vec<usize> = Vec::new();
+    for (recipient, markdown) in letters {
+        let next = distinct.len();
+        let i = *index.entry(markdown).or_insert(next);
+        match distinct.get_mut(i) {
+            Some((_, uses)) => *uses += 1,
+            None => distinct.push((markdown, 1)),
         }
-        pages.push_str(&format!(
-            "#letter({size}, {}, {}, {}, body{index})\n",
-            typst_string(recipient.postal_code.as_deref().unwrap_or("")),
-            typst_string(recipient.address.as_deref().unwrap_or("")),
-            typst_string(&recipient.name),
-        ));
+        recipients.push(recipient);
+        body_of.push(i);
     }
-    if pages.is_empty() {
+    if recipients.is_empty() {
         return Err(DocError::Case("no letters to print".into()));
     }
-    defs.push_str(&pages);
-    compile(fonts, title.as_deref().unwrap_or("todoke"), &defs)
+    let bodies = in_parallel(&distinct, |(markdown, uses)| body_layout(fonts, markdown, *uses > 1))?;
+    let batch = recipients.len().div_ceil(cores() * 4).clamp(MIN_BATCH, MAX_BATCH);
+    let batches: Vec<&[&Recipient]> = recipients.chunks(batch).collect();
+    let windows = in_parallel(&batches, |batch| window_pages(fonts, batch))?;
+
+    let info = bodies.first().map(|(_, info)| info.clone()).unwrap_or_default();
+    let mut pages = Vec::with_capacity(recipients.len());
+    for (n, (mut page, body)) in windows.into_iter().flatten().zip(body_of).enumerate() {
+        let size = page.frame.size();
+        let mut frame = Frame::new(size, page.frame.kind());
+        match bodies.get(body) {
+            Some((Body::Shared(image), _)) => {
+                frame.push(Point::zero(), FrameItem::Image(image.clone(), size, Span::detached()));
+            }
+            Some((Body::Own(own), _)) => frame.push(Point::zero(), FrameItem::Group(GroupItem::new(own.clone()))),
+            None => {}
+        }
+        frame.push(Point::zero(), FrameItem::Group(GroupItem::new(untagged(&page.frame))));
+        page.frame = frame;
+        page.number = n as u64 + 1;
+        pages.push(page);
+    }
+    let document = PagedDocument::new(pages.into_iter().collect(), info);
+    typst_pdf::pdf(&document, &untagged_pdf()).map_err(|errors| DocError::Typeset(diagnostics(&errors)))
 }

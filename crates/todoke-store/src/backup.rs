@@ -43,7 +43,7 @@ impl<D: Db> Store<D> {
             people: n("select count(*) from affected_person").await?,
             records: n("select (select count(*) from timeline_event) + (select count(*) from task) + \
                         (select count(*) from report) + (select count(*) from inquiry)")
-                .await?,
+            .await?,
             users: n("select count(*) from app_user").await?,
             notices: n("select count(*) from casebook_notice").await?,
             audit_entries: n("select count(*) from audit_entry").await?,

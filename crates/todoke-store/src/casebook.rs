@@ -101,8 +101,9 @@ impl<D: Db> CasebookStore for Store<D> {
     async fn add_notice(&self, actor: &Actor, notice: &NewNotice, related: &[NoticeId]) -> Result<(NoticeId, bool)> {
         let digest = digest_of(&notice.body);
         let mut tx = self.db.begin_write().await?;
-        if let Some(row) =
-            tx.fetch_optional("select notice_id from casebook_notice where digest = $1", &[digest.clone().into()]).await?
+        if let Some(row) = tx
+            .fetch_optional("select notice_id from casebook_notice where digest = $1", &[digest.clone().into()])
+            .await?
         {
             return Ok((parse_id(&row.text(0)?)?, false));
         }
@@ -111,7 +112,10 @@ impl<D: Db> CasebookStore for Store<D> {
         let mut groups = Vec::new();
         for other in related {
             let row = tx
-                .fetch_optional("select group_id from casebook_notice where notice_id = $1", &[other.to_string().into()])
+                .fetch_optional(
+                    "select group_id from casebook_notice where notice_id = $1",
+                    &[other.to_string().into()],
+                )
                 .await?
                 .ok_or_else(|| StoreError::NotFound(format!("casebook notice {other}")))?;
             groups.push(parse_id::<NoticeId>(&row.text(0)?)?);
@@ -179,8 +183,11 @@ impl<D: Db> CasebookStore for Store<D> {
         let after = after.map_or_else(String::new, |a| a.to_string());
         let args = [after.into(), limit.into()];
         let rows = if with_body {
-            tx.fetch_all(concat!(notice_columns!("n.body"), "where n.notice_id > $1 order by n.notice_id limit $2"), &args)
-                .await?
+            tx.fetch_all(
+                concat!(notice_columns!("n.body"), "where n.notice_id > $1 order by n.notice_id limit $2"),
+                &args,
+            )
+            .await?
         } else {
             tx.fetch_all(concat!(notice_columns!("''"), "where n.notice_id > $1 order by n.notice_id limit $2"), &args)
                 .await?

@@ -28,8 +28,8 @@ pub mod testkit;
 mod traits;
 mod users;
 
-pub use backup::Counts;
 pub use audit::{Actor, AuditEntry, AuditProblem, AuditReport};
+pub use backup::Counts;
 pub use crypto::MasterKey;
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{Result, StoreError};

@@ -7,9 +7,9 @@ use jiff::civil::Date;
 use serde::Serialize;
 use std::future::Future;
 use todoke_core::{
-    AffectedPerson, Incident, IncidentId, IncidentRecord, Inquiry, InquiryId, Membership, OrgId, Organization, Party,
-    NoticeId, NoticeProfile, PartyId, PersonId, Report, ReportId, Role, Task, TaskId, TaskStatus, TimelineEvent, TimelineEventId, User,
-    UserId,
+    AffectedPerson, Incident, IncidentId, IncidentRecord, Inquiry, InquiryId, Membership, NoticeId, NoticeProfile,
+    OrgId, Organization, Party, PartyId, PersonId, Report, ReportId, Role, Task, TaskId, TaskStatus, TimelineEvent,
+    TimelineEventId, User, UserId,
 };
 
 /// One line of the incident list.

@@ -12,6 +12,11 @@ fn request_id() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
+/// The id of the request being served (empty outside a request).
+pub fn current_request_id() -> String {
+    request_id()
+}
+
 /// A failure of an HTML page.
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -30,6 +35,9 @@ pub enum WebError {
     /// 403: the user may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// 409: the change conflicts with what is stored (a submitted report is frozen).
+    #[error("conflict")]
+    Conflict,
     /// 500: something failed inside; logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -39,6 +47,7 @@ impl From<todoke_store::StoreError> for WebError {
     fn from(e: todoke_store::StoreError) -> Self {
         match e {
             todoke_store::StoreError::NotFound(_) => Self::NotFound,
+            todoke_store::StoreError::Conflict(_) => Self::Conflict,
             other => Self::Internal(other.to_string()),
         }
     }
@@ -48,6 +57,7 @@ impl From<todoke_app::AppError> for WebError {
     fn from(e: todoke_app::AppError) -> Self {
         match e {
             todoke_app::AppError::Store(s) => s.into(),
+            todoke_app::AppError::NoSuchParty(_) => Self::NotFound,
             other => Self::Internal(other.to_string()),
         }
     }
@@ -71,19 +81,22 @@ impl WebError {
             Self::SignIn | Self::EnrollTwoFactor => StatusCode::SEE_OTHER,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Conflict => StatusCode::CONFLICT,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn message(&self) -> String {
+        let m = crate::i18n::Prefs::current();
         match self {
-            Self::SignIn => "サインインしてください".into(),
-            Self::EnrollTwoFactor => "管理者は2段階認証を設定してください".into(),
-            Self::NotFound => "見つかりません（または閲覧の権限がありません）".into(),
-            Self::Forbidden => "この操作の権限がありません".into(),
-            Self::Invalid(why) => format!("入力を確認してください: {why}"),
-            Self::Internal(_) => "内部エラーが発生しました".into(),
+            Self::SignIn => m.t("error.sign_in").into(),
+            Self::EnrollTwoFactor => m.t("error.enroll").into(),
+            Self::NotFound => m.t("error.not_found").into(),
+            Self::Forbidden => m.t("error.forbidden").into(),
+            Self::Conflict => m.t("error.conflict").into(),
+            Self::Invalid(why) => format!("{}: {why}", m.t("error.invalid")),
+            Self::Internal(_) => m.t("error.internal").into(),
         }
     }
 
@@ -115,7 +128,11 @@ impl IntoResponse for WebError {
             Self::EnrollTwoFactor => return Redirect::to("/two-factor").into_response(),
             _ => {}
         }
-        let page = crate::views::ErrorPage { message: self.message(), request_id: request_id() };
+        let page = crate::views::ErrorPage {
+            m: crate::i18n::Prefs::current(),
+            message: self.message(),
+            request_id: request_id(),
+        };
         let body = askama::Template::render(&page).unwrap_or_else(|_| self.message());
         (self.status(), axum::response::Html(body)).into_response()
     }

@@ -10,16 +10,21 @@
 
 mod access;
 mod api;
+mod cache;
 mod chart;
 mod edit;
 mod error;
+mod i18n;
+mod records;
 mod security;
 mod session;
 mod state;
+mod timeline_csv;
+mod upload;
 mod views;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use std::future::Future;
 use todoke_store::Db;
 
@@ -36,6 +41,13 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/cases/{id}", get(views::case_page::<D>))
         .route("/cases/{id}/facts", post(edit::update_facts::<D>))
         .route("/cases/{id}/reports", post(edit::file_report::<D>))
+        .route("/cases/{id}/reports/draft", post(records::draft_form::<D>))
+        .route("/cases/{id}/reports/{report}/submit", post(records::submit_form::<D>))
+        .route("/cases/{id}/timeline", post(records::add_event_form::<D>))
+        .route("/cases/{id}/timeline/import", post(records::import_events_form::<D>))
+        .route("/cases/{id}/tasks", post(records::add_task_form::<D>))
+        .route("/cases/{id}/tasks/{task}/status", post(records::task_status_form::<D>))
+        .route("/preferences", post(records::set_preferences::<D>))
         .route("/audit", get(views::audit_page::<D>))
         .route("/static/app.css", get(views::stylesheet))
         .route("/healthz", get(|| async { "ok" }))
@@ -43,7 +55,16 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/api/v1/cases", get(api::cases::<D>))
         .route("/api/v1/cases/{id}", get(api::case::<D>))
         .route("/api/v1/cases/{id}/assessment", get(api::assessment::<D>))
+        .route("/api/v1/session", get(api::session))
+        .route("/api/v1/cases/{id}/parties", get(api::parties::<D>))
+        .route("/api/v1/cases/{id}/timeline", get(api::timeline::<D>).post(api::add_event::<D>))
+        .route("/api/v1/cases/{id}/timeline/import", post(api::import_events::<D>))
+        .route("/api/v1/cases/{id}/tasks", get(api::tasks::<D>).post(api::add_task::<D>))
+        .route("/api/v1/cases/{id}/tasks/{task}", patch(api::task_status::<D>))
+        .route("/api/v1/cases/{id}/reports", get(api::reports::<D>).post(api::add_report::<D>))
+        .route("/api/v1/cases/{id}/reports/{report}/submit", post(api::submit_report::<D>))
         .fallback(views::not_found)
+        .layer(axum::middleware::from_fn(i18n::scope))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }

@@ -1,13 +1,17 @@
 //! The HTML pages.
 
 use crate::access::{Scope, can_edit, files_for, reads_audit, scope};
+use crate::cache::Cached;
 use crate::error::WebError;
+use crate::i18n::Prefs;
 use crate::session::Viewer;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use std::sync::Arc;
+use todoke_core::{ReportKind, TaskKind, TaskStatus, TimelineKind};
 use todoke_rules::{Assessment, Obligation, Options, PartyAssessment, Status, assess};
 use todoke_store::{AuditStore, AuthStore, CaseRecordStore, Db, IncidentStore, OrgStore};
 
@@ -19,6 +23,8 @@ fn render(page: &impl Template) -> Result<Html<String>, WebError> {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
+    /// The display preferences.
+    pub m: Prefs,
     /// What went wrong, for the user.
     pub message: String,
     /// The request id to quote to support.
@@ -28,17 +34,20 @@ pub struct ErrorPage {
 #[derive(Template)]
 #[template(path = "sign_in.html")]
 struct SignInPage {
+    m: Prefs,
+    /// No session yet: the display form is checked by its origin only.
+    csrf: String,
     failed: bool,
 }
 
 /// The sign-in page.
 pub async fn sign_in_page() -> Result<Html<String>, WebError> {
-    render(&SignInPage { failed: false })
+    render(&SignInPage { m: Prefs::current(), csrf: String::new(), failed: false })
 }
 
 /// The sign-in page again, after a failure that says nothing of why.
 pub fn sign_in_failed() -> Response {
-    match (SignInPage { failed: true }).render() {
+    match (SignInPage { m: Prefs::current(), csrf: String::new(), failed: true }).render() {
         Ok(body) => (StatusCode::UNAUTHORIZED, Html(body)).into_response(),
         Err(e) => WebError::from(e).into_response(),
     }
@@ -65,28 +74,29 @@ pub struct ObligationRow {
     notes: Vec<String>,
 }
 
-fn obligation_row(o: &Obligation) -> ObligationRow {
+fn obligation_row(o: &Obligation, m: Prefs) -> ObligationRow {
     let when = match (&o.due, &o.window) {
-        (Some(due), _) => due.clone(),
-        (None, Some(w)) => format!("{} 〜 {}（目安）", w.from, w.to),
-        (None, None) => "速やかに".into(),
+        (Some(due), _) => m.date_text(due),
+        (None, Some(w)) => {
+            format!("{} 〜 {}{}", m.date(w.from), m.date(w.to), m.t("obligation.guidance"))
+        }
+        (None, None) => m.t("obligation.promptly").into(),
     };
     let (countdown, css) = match (o.status, o.days_left, &o.relieved_by) {
-        (_, _, Some(_)) => ("免除".to_string(), "relieved"),
-        (Some(Status::Overdue), Some(d), _) => (format!("{}日超過", -d), "overdue"),
-        (Some(Status::Open), Some(0), _) => ("本日".to_string(), "urgent"),
-        (Some(Status::Open), Some(d), _) if d <= 7 => (format!("あと{d}日"), "urgent"),
-        (Some(Status::Open), Some(d), _) => (format!("あと{d}日"), "open"),
+        (_, _, Some(_)) => (m.t("obligation.relieved").to_string(), "relieved"),
+        (Some(Status::Overdue), Some(d), _) => (m.days_over(-d), "overdue"),
+        (Some(Status::Open), Some(d), _) if d <= 7 => (m.days_left(d), "urgent"),
+        (Some(Status::Open), Some(d), _) => (m.days_left(d), "open"),
         _ => (String::new(), "open"),
     };
-    let mut notes: Vec<String> = o.relieved_by.iter().map(|r| format!("免除: {r}")).collect();
+    let mut notes: Vec<String> = o.relieved_by.iter().map(|r| format!("{}: {r}", m.t("obligation.relieved"))).collect();
     if !o.joint_with.is_empty() {
-        notes.push(format!("連名: {}", o.joint_with.join("、")));
+        notes.push(format!("{}: {}", m.t("obligation.joint"), o.joint_with.join("、")));
     }
-    notes.extend(o.assumptions.iter().map(|a| format!("前提: {a}")));
+    notes.extend(o.assumptions.iter().map(|a| format!("{}: {a}", m.t("obligation.assumption"))));
     ObligationRow {
-        kind: o.kind.label(true).into(),
-        recipient: todoke_rules::recipient_label(&o.recipient, true).to_string(),
+        kind: o.kind.label(m.ja()).into(),
+        recipient: todoke_rules::recipient_label(&o.recipient, m.ja()).to_string(),
         when,
         countdown,
         css,
@@ -99,25 +109,25 @@ fn obligation_row(o: &Obligation) -> ObligationRow {
 pub struct PartyView {
     name: String,
     regime: String,
-    verdict: &'static str,
+    verdict: String,
     categories: String,
     obligations: Vec<ObligationRow>,
     explanation: Vec<String>,
 }
 
-fn party_view(p: &PartyAssessment) -> PartyView {
-    let verdict = match (p.voluntary, p.reportable) {
-        (true, _) => "努力義務",
-        (false, true) => "報告対象",
-        (false, false) => "報告対象外",
-    };
+fn party_view(p: &PartyAssessment, m: Prefs) -> PartyView {
+    let verdict = m.t(match (p.voluntary, p.reportable) {
+        (true, _) => "verdict.voluntary",
+        (false, true) => "verdict.reportable",
+        (false, false) => "verdict.not_reportable",
+    });
     let categories = p.categories.iter().map(|c| c.key()).collect::<Vec<_>>().join(", ");
     PartyView {
         name: p.party.clone(),
         regime: p.regime_name.clone(),
-        verdict,
+        verdict: verdict.to_string(),
         categories,
-        obligations: p.obligations.iter().map(obligation_row).collect(),
+        obligations: p.obligations.iter().map(|o| obligation_row(o, m)).collect(),
         explanation: p.explanation.clone(),
     }
 }
@@ -128,14 +138,23 @@ pub fn visible(assessment: &Assessment, scope: &Scope) -> Vec<PartyAssessment> {
 }
 
 /// The next open deadline among the parties, as (label, days left).
-fn next_deadline(parties: &[PartyAssessment]) -> Option<(String, i64)> {
+fn next_deadline(parties: &[PartyAssessment], m: Prefs) -> Option<(String, i64)> {
     parties
         .iter()
         .flat_map(|p| p.obligations.iter().map(move |o| (p, o)))
         .filter(|(_, o)| o.status == Some(Status::Open) && o.due.is_some())
         .filter_map(|(p, o)| {
-            o.days_left
-                .map(|d| (format!("{} {} {}", p.party, o.kind.label(true), o.due.clone().unwrap_or_default()), d))
+            o.days_left.map(|d| {
+                (
+                    format!(
+                        "{} {} {}",
+                        p.party,
+                        o.kind.label(m.ja()),
+                        m.date_text(o.due.as_deref().unwrap_or_default())
+                    ),
+                    d,
+                )
+            })
         })
         .min_by_key(|(_, d)| *d)
 }
@@ -154,6 +173,7 @@ struct CaseRow {
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct Dashboard {
+    m: Prefs,
     user: String,
     csrf: String,
     today: String,
@@ -164,25 +184,25 @@ struct Dashboard {
 /// The cases the viewer may see, with the next deadline of each.
 pub async fn dashboard<D: Db>(State(state): State<AppState<D>>, viewer: Viewer) -> Result<Html<String>, WebError> {
     let today = state.today();
-    let options = Options { as_of: Some(today), ..Options::default() };
+    let m = Prefs::current();
     let mut rows = Vec::new();
-    for summary in state.store.incidents().await? {
+    for summary in state.incidents().await? {
         let record = state.store.incident(summary.id).await?;
         let parties = state.store.parties(summary.id).await?;
         let Some(scope) = scope(&viewer, &record, &parties) else { continue };
-        let assessment = assess(&record.facts, &state.packs, &options)?;
+        let assessment = assessed(&state, &record, today, m.ja())?;
         let mine = visible(&assessment, &scope);
         let overdue = mine
             .iter()
             .flat_map(|p| &p.obligations)
             .filter(|o| o.status == Some(Status::Overdue) && o.due.is_some())
             .count();
-        let (next, countdown, css) = match next_deadline(&mine) {
-            Some((label, d)) => (label, format!("あと{d}日"), if d <= 7 { "urgent" } else { "open" }),
+        let (next, countdown, css) = match next_deadline(&mine, m) {
+            Some((label, d)) => (label, m.days_left(d), if d <= 7 { "urgent" } else { "open" }),
             None => ("—".into(), String::new(), "open"),
         };
         let share = match &scope {
-            Scope::Full => "全体".to_string(),
+            Scope::Full => m.t("common.all").to_string(),
             Scope::Parties(names) => names.join("、"),
         };
         rows.push(CaseRow {
@@ -197,9 +217,10 @@ pub async fn dashboard<D: Db>(State(state): State<AppState<D>>, viewer: Viewer) 
         });
     }
     render(&Dashboard {
+        m,
         user: viewer.user.display_name.clone(),
         csrf: viewer.csrf_token.clone(),
-        today: today.to_string(),
+        today: m.date(today),
         rows,
         audit: reads_audit(&viewer),
     })
@@ -214,23 +235,33 @@ struct TimelineRow {
 }
 
 struct TaskRow {
+    id: String,
     kind: String,
     title: String,
+    owner: String,
     status: String,
+    status_key: &'static str,
+    evidence: String,
     due: String,
 }
 
 struct ReportRow {
+    id: String,
     party: String,
     kind: String,
     submitted_on: String,
     receipt: String,
     timeliness: String,
+    /// A draft's content as HTML (escaped by the Markdown renderer), shown on the page.
+    html: String,
+    /// Whether the viewer may mark this draft submitted.
+    submittable: bool,
 }
 
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
+    m: Prefs,
     user: String,
     csrf: String,
     today: String,
@@ -250,6 +281,7 @@ struct CasePage {
     id: String,
     changes: Vec<String>,
     chart: String,
+    obligations_chart: String,
     persons_value: String,
     cause_options: Vec<(String, String, bool)>,
     malicious_value: &'static str,
@@ -257,7 +289,12 @@ struct CasePage {
     suspected_checked: bool,
     encrypted_checked: bool,
     timeline: Vec<TimelineRow>,
+    timeline_kinds: Vec<(&'static str, String)>,
+    offsets: Vec<(&'static str, &'static str)>,
     tasks: Vec<TaskRow>,
+    task_kinds: Vec<(&'static str, String)>,
+    task_statuses: Vec<(&'static str, String)>,
+    report_kinds: Vec<(&'static str, String)>,
     reports: Vec<ReportRow>,
 }
 
@@ -269,36 +306,93 @@ fn tri_value(v: Option<bool>) -> &'static str {
     }
 }
 
-/// What changed between the last two recorded assessments, for the parties the viewer sees.
-async fn last_changes<D: Db>(
+/// The UTC offsets the timeline form offers (JST first).
+pub const OFFSETS: &[(&str, &str)] = &[
+    ("+09:00", "JST (UTC+09:00)"),
+    ("+00:00", "UTC"),
+    ("+08:00", "UTC+08:00"),
+    ("+01:00", "CET (UTC+01:00)"),
+    ("+02:00", "UTC+02:00"),
+    ("-05:00", "UTC-05:00"),
+    ("-08:00", "UTC-08:00"),
+];
+
+/// What changed between the last two recorded assessments (each line "PARTY：CHANGE", or
+/// "PARTY: CHANGE" in English).
+async fn change_lines<D: Db>(
     state: &AppState<D>,
     record: &todoke_core::IncidentRecord,
-    scope: &Scope,
+    japanese: bool,
 ) -> Result<Vec<String>, WebError> {
     let kept = todoke_store::AssessmentStore::assessments(&state.store, record.id).await?;
     let [.., before, after] = kept.as_slice() else { return Ok(Vec::new()) };
     let parse = |json: &str| serde_json::from_str::<Assessment>(json).map_err(|e| WebError::Internal(e.to_string()));
-    let lines = todoke_rules::changes(&parse(&before.result)?, &parse(&after.result)?, true);
-    // Each line is "PARTY：CHANGE"; the same change for many consignors is said once.
+    Ok(todoke_rules::changes(&parse(&before.result)?, &parse(&after.result)?, japanese))
+}
+
+/// The changes the viewer may see, the same change for many consignors said once.
+fn group_changes(lines: &[String], record: &todoke_core::IncidentRecord, scope: &Scope, m: Prefs) -> Vec<String> {
+    let sep = if m.ja() { "：" } else { ": " };
     let mut grouped: Vec<(String, Vec<&str>)> = Vec::new();
-    for line in &lines {
+    for line in lines {
         let party =
-            record.facts.parties.iter().map(|p| p.name.as_str()).find(|name| line.starts_with(&format!("{name}：")));
+            record.facts.parties.iter().map(|p| p.name.as_str()).find(|name| line.starts_with(&format!("{name}{sep}")));
         let Some(party) = party.filter(|name| scope.sees(name)) else { continue };
-        let change = line.get(party.len() + "：".len()..).unwrap_or_default().to_string();
+        let change = line.get(party.len() + sep.len()..).unwrap_or_default().to_string();
         match grouped.iter_mut().find(|(c, _)| *c == change) {
             Some((_, parties)) => parties.push(party),
             None => grouped.push((change, vec![party])),
         }
     }
-    Ok(grouped
+    grouped
         .into_iter()
         .map(|(change, parties)| match parties.as_slice() {
-            [first, rest @ ..] if !rest.is_empty() => format!("{first}ほか{}団体：{change}", rest.len()),
-            [first, ..] => format!("{first}：{change}"),
+            [first, rest @ ..] if !rest.is_empty() && m.ja() => format!("{first}ほか{}団体：{change}", rest.len()),
+            [first, rest @ ..] if !rest.is_empty() => format!("{first} and {} others: {change}", rest.len()),
+            [first, ..] => format!("{first}{sep}{change}"),
             [] => change,
         })
-        .collect())
+        .collect()
+}
+
+/// The assessment of a case measured against `today`, from the cache when the facts are those it
+/// was made from (no record is made: viewing the dashboard or the API decides nothing).
+pub fn assessed<D: Db>(
+    state: &AppState<D>,
+    record: &todoke_core::IncidentRecord,
+    today: jiff::civil::Date,
+    japanese: bool,
+) -> Result<Arc<Assessment>, WebError> {
+    let key = state.cache.key(record, today, japanese);
+    if let Some(hit) = state.cache.get(record.id, japanese, key) {
+        return Ok(hit.assessment);
+    }
+    let options = Options { as_of: Some(today), japanese, ..Options::default() };
+    let assessment = Arc::new(assess(&record.facts, &state.packs, &options)?);
+    state.cache.put(record.id, japanese, key, Cached { assessment: assessment.clone(), changes: None });
+    Ok(assessment)
+}
+
+/// The case page's assessment and the lines of what its last change changed. Viewing records the
+/// assessment in force when it changed since the last record; with the same facts, day and
+/// language as the last view, both come from the cache.
+async fn assessed_with_changes<D: Db>(
+    state: &AppState<D>,
+    viewer: &Viewer,
+    record: &todoke_core::IncidentRecord,
+    today: jiff::civil::Date,
+    japanese: bool,
+) -> Result<(Arc<Assessment>, Arc<Vec<String>>), WebError> {
+    let key = state.cache.key(record, today, japanese);
+    if let Some(Cached { assessment, changes: Some(lines) }) = state.cache.get(record.id, japanese, key) {
+        return Ok((assessment, lines));
+    }
+    let options = Options { as_of: Some(today), japanese, ..Options::default() };
+    let outcome = todoke_app::assess_stored(&state.store, &viewer.actor(), record.id, &options).await?;
+    let assessment = Arc::new(outcome.assessment);
+    let lines = Arc::new(change_lines(state, record, japanese).await?);
+    state.cache.put(record.id, japanese, key, Cached { assessment: assessment.clone(), changes: Some(lines.clone()) });
+    Ok((assessment, lines))
 }
 
 /// Loads a case and the viewer's scope on it; a case that is none of theirs is "not found".
@@ -314,7 +408,18 @@ pub async fn load_case<D: Db>(
     Ok((record, parties, scope))
 }
 
-/// One case: its facts, each visible party's obligations with countdowns, timeline, tasks, reports.
+/// The name of a party by id.
+pub fn party_name(parties: &[todoke_store::StoredParty], id: todoke_core::PartyId) -> Option<&str> {
+    parties.iter().find(|p| p.id == id).map(|p| p.party.name.as_str())
+}
+
+/// The report kinds with their names.
+fn report_kinds(m: Prefs) -> Vec<(&'static str, String)> {
+    ReportKind::ALL.iter().map(|k| (k.key(), m.label(k.key(), k.label_ja()))).collect()
+}
+
+/// One case: its facts, each visible party's obligations with countdowns, the charts, timeline,
+/// tasks, reports and drafts.
 pub async fn case_page<D: Db>(
     State(state): State<AppState<D>>,
     viewer: Viewer,
@@ -322,64 +427,77 @@ pub async fn case_page<D: Db>(
 ) -> Result<Html<String>, WebError> {
     let (record, parties, scope) = load_case(&state, &viewer, &id).await?;
     let today = state.today();
-    // Viewing records the assessment in force when it changed since the last record.
-    let outcome = todoke_app::assess_stored(
-        &state.store,
-        &viewer.actor(),
-        record.id,
-        &Options { as_of: Some(today), ..Options::default() },
-    )
-    .await?;
-    let assessment = outcome.assessment;
-    let changes = last_changes(&state, &record, &scope).await?;
+    let m = Prefs::current();
+    let (assessment, lines) = assessed_with_changes(&state, &viewer, &record, today, m.ja()).await?;
+    let changes = group_changes(&lines, &record, &scope, m);
     let mine = visible(&assessment, &scope);
-    let chart = crate::chart::deadlines(&mine, today);
+    let stored_reports = state.store.reports(record.id).await?;
+    let filed = |party: &str| -> Vec<ReportKind> {
+        stored_reports
+            .iter()
+            .filter(|(_, r)| r.submitted_on.is_some() && party_name(&parties, r.party) == Some(party))
+            .map(|(_, r)| r.kind)
+            .collect()
+    };
+    let chart = crate::chart::deadlines(&mine, today, m);
+    let obligations_chart = crate::chart::obligations(&mine, &filed, m);
     let f = &record.facts;
-    let reports = state
-        .store
-        .reports(record.id)
-        .await?
-        .into_iter()
-        .filter_map(|(_, r)| {
-            let party = parties.iter().find(|p| p.id == r.party)?.party.name.clone();
-            scope.sees(&party).then(|| ReportRow {
-                party,
-                kind: r.kind.label_ja().into(),
-                submitted_on: r.submitted_on.map_or_else(|| "下書き".into(), |d| d.to_string()),
-                receipt: r.receipt_number.unwrap_or_default(),
+    let editable = scope == Scope::Full && can_edit(&viewer, &record);
+    let reports = stored_reports
+        .iter()
+        .filter_map(|(id, r)| {
+            let party = parties.iter().find(|p| p.id == r.party)?;
+            let name = party.party.name.clone();
+            scope.sees(&name).then(|| ReportRow {
+                id: id.to_string(),
+                party: name,
+                kind: m.label(r.kind.key(), r.kind.label_ja()),
+                submitted_on: r.submitted_on.map_or_else(|| m.t("case.reports.draft").into(), |d| m.date(d)),
+                receipt: r.receipt_number.clone().unwrap_or_default(),
                 timeliness: match r.on_time {
-                    Some(true) => "期限内".into(),
-                    Some(false) => "期限超過".into(),
-                    None => String::new(),
+                    Some(true) => m.t("case.reports.on_time").into(),
+                    Some(false) => m.t("case.reports.late").into(),
+                    None => r.due.map(|d| m.date(d)).unwrap_or_default(),
                 },
+                html: if r.submitted_on.is_none() && !r.content.is_empty() {
+                    todoke_docs::markdown_to_html(&r.content)
+                } else {
+                    String::new()
+                },
+                submittable: r.submitted_on.is_none() && files_for(&viewer, &record, party),
             })
         })
         .collect();
+    let tasks = if scope == Scope::Full { state.store.tasks(record.id).await? } else { Vec::new() };
+    let unknown = m.t("case.unknown");
     let page = CasePage {
+        m,
         user: viewer.user.display_name.clone(),
         csrf: viewer.csrf_token.clone(),
-        today: today.to_string(),
+        today: m.date(today),
         title: f.title.clone(),
         summary: f.summary.clone().unwrap_or_default(),
-        event: format!("{}{}", f.event.label_ja(), if f.suspected { "（おそれ）" } else { "" }),
-        cause: f.cause.label_ja().into(),
+        event: format!(
+            "{}{}",
+            m.label(f.event.key(), f.event.label_ja()),
+            if f.suspected { m.t("case.suspected") } else { "" }
+        ),
+        cause: m.label(f.cause.key(), f.cause.label_ja()),
         items: f.data_items.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join("、"),
-        persons: f.persons.map_or_else(|| "不明".into(), |n| n.to_string()),
+        persons: f.persons.map_or_else(|| unknown.into(), |n| n.to_string()),
         occurred: match (f.occurred_from, f.occurred_to) {
-            (None, None) => "不明".into(),
-            (a, b) => format!(
-                "{} 〜 {}",
-                a.map(|d| d.to_string()).unwrap_or_default(),
-                b.map(|d| d.to_string()).unwrap_or_default()
-            ),
+            (None, None) => unknown.into(),
+            (a, b) => {
+                format!("{} 〜 {}", a.map(|d| m.date(d)).unwrap_or_default(), b.map(|d| m.date(d)).unwrap_or_default())
+            }
         },
         share: match &scope {
-            Scope::Full => "全体".into(),
-            Scope::Parties(names) => format!("{} に関する部分のみ", names.join("、")),
+            Scope::Full => m.t("common.all").into(),
+            Scope::Parties(names) => format!("{} {}", names.join("、"), m.t("case.share_parties")),
         },
-        parties: mine.iter().map(party_view).collect(),
+        parties: mine.iter().map(|p| party_view(p, m)).collect(),
         full: scope == Scope::Full,
-        editable: scope == Scope::Full && can_edit(&viewer, &record),
+        editable,
         report_parties: parties
             .iter()
             .filter(|p| scope.sees(&p.party.name) && files_for(&viewer, &record, p))
@@ -388,36 +506,44 @@ pub async fn case_page<D: Db>(
         id: record.id.to_string(),
         changes,
         chart,
+        obligations_chart,
         persons_value: f.persons.map(|n| n.to_string()).unwrap_or_default(),
         cause_options: todoke_core::Cause::ALL
             .iter()
-            .map(|c| (c.key().to_string(), c.label_ja().to_string(), *c == f.cause))
+            .map(|c| (c.key().to_string(), m.label(c.key(), c.label_ja()), *c == f.cause))
             .collect(),
         malicious_value: tri_value(f.malicious),
         sensitive_value: tri_value(f.sensitive),
         suspected_checked: f.suspected,
         encrypted_checked: f.encrypted,
-        timeline: f
-            .timeline
+        timeline: if scope == Scope::Full { f.timeline.as_slice() } else { &[] }
             .iter()
             .map(|e| TimelineRow {
-                at: e.at.to_string(),
-                kind: e.kind.label_ja().into(),
+                at: m.time(&e.at),
+                kind: m.label(e.kind.key(), e.kind.label_ja()),
                 text: e.text.clone(),
                 source: e.source.clone().unwrap_or_default(),
                 technique: e.technique.as_ref().map(|t| t.as_str().to_string()).unwrap_or_default(),
             })
             .collect(),
-        tasks: f
-            .tasks
-            .iter()
-            .map(|t| TaskRow {
-                kind: t.kind.label_ja().into(),
-                title: t.title.clone(),
-                status: t.status.label_ja().into(),
-                due: t.due.map(|d| d.to_string()).unwrap_or_default(),
+        timeline_kinds: TimelineKind::ALL.iter().map(|k| (k.key(), m.label(k.key(), k.label_ja()))).collect(),
+        offsets: OFFSETS.to_vec(),
+        tasks: tasks
+            .into_iter()
+            .map(|(id, t)| TaskRow {
+                id: id.to_string(),
+                kind: m.label(t.kind.key(), t.kind.label_ja()),
+                title: t.title,
+                owner: t.owner.unwrap_or_default(),
+                status: m.label(t.status.key(), t.status.label_ja()),
+                status_key: t.status.key(),
+                evidence: t.evidence.unwrap_or_default(),
+                due: t.due.map(|d| m.date(d)).unwrap_or_default(),
             })
             .collect(),
+        task_kinds: TaskKind::ALL.iter().map(|k| (k.key(), m.label(k.key(), k.label_ja()))).collect(),
+        task_statuses: TaskStatus::ALL.iter().map(|k| (k.key(), m.label(k.key(), k.label_ja()))).collect(),
+        report_kinds: report_kinds(m),
         reports,
     };
     render(&page)
@@ -434,6 +560,7 @@ struct AuditRow {
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
+    m: Prefs,
     user: String,
     csrf: String,
     intact: bool,
@@ -461,12 +588,13 @@ pub async fn audit_page<D: Db>(State(state): State<AppState<D>>, viewer: Viewer)
         .collect();
     rows.reverse();
     render(&AuditPage {
+        m: Prefs::current(),
         user: viewer.user.display_name.clone(),
         csrf: viewer.csrf_token.clone(),
         intact: report.first_bad.is_none(),
         entries: report.entries,
         head: report.head_hash,
-        problem: report.first_bad.map(|b| format!("エントリ {}: {}", b.seq, b.reason)).unwrap_or_default(),
+        problem: report.first_bad.map(|b| format!("{}: {}", b.seq, b.reason)).unwrap_or_default(),
         rows,
     })
 }
@@ -474,6 +602,7 @@ pub async fn audit_page<D: Db>(State(state): State<AppState<D>>, viewer: Viewer)
 #[derive(Template)]
 #[template(path = "two_factor.html")]
 struct TwoFactorPage {
+    m: Prefs,
     user: String,
     csrf: String,
     done: bool,
@@ -503,6 +632,7 @@ pub async fn two_factor_page<D: Db>(
         secret_text = totp::base32(&secret);
     }
     render(&TwoFactorPage {
+        m: Prefs::current(),
         user: viewer.user.display_name.clone(),
         csrf: viewer.csrf_token.clone(),
         done: viewer.has_totp,

@@ -138,13 +138,22 @@ pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, database: &str, cmd: Casebo
             let (mut new, mut kept) = (0, 0);
             for file in &files {
                 let bytes = std::fs::read(file).with_context(|| file.display().to_string())?;
-                let source = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
+                let source =
+                    file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into());
                 let added = app::add_notice(store, &index, &ctx.actor, &bytes, &source).await?;
                 if added.is_empty() {
-                    eprintln!("todoke: {}: {}", file.display(), ctx.say("事案を読み取れませんでした", "no incident found"));
+                    eprintln!(
+                        "todoke: {}: {}",
+                        file.display(),
+                        ctx.say("事案を読み取れませんでした", "no incident found")
+                    );
                 }
                 for a in added {
-                    if a.new { new += 1 } else { kept += 1 }
+                    if a.new {
+                        new += 1
+                    } else {
+                        kept += 1
+                    }
                     if json {
                         let v = serde_json::json!({ "id": a.id, "group": a.group, "new": a.new, "source": source, "facts": a.facts });
                         writeln!(out, "{v}")?;
@@ -152,7 +161,13 @@ pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, database: &str, cmd: Casebo
                         let state = if a.new { ctx.say("追加", "added") } else { ctx.say("既存", "already kept") };
                         let org = or_unknown(a.facts.organization.as_deref());
                         let cause = or_unknown(a.facts.cause.as_deref());
-                        writeln!(out, "{}\t{state}\t{org}\t{cause}\t{}: {}", a.id, ctx.say("事案", "incident"), a.group)?;
+                        writeln!(
+                            out,
+                            "{}\t{state}\t{org}\t{cause}\t{}: {}",
+                            a.id,
+                            ctx.say("事案", "incident"),
+                            a.group
+                        )?;
                     }
                 }
             }
@@ -174,7 +189,11 @@ pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, database: &str, cmd: Casebo
                 } else {
                     let org = or_unknown(f.facts.organization.as_deref());
                     let when = or_unknown(f.notice.profile.month.as_deref());
-                    writeln!(out, "{:.2}\t{}\t{org}\t{when}\t{}\n\t{}", f.score, f.notice.id, f.notice.source, f.snippet)?;
+                    writeln!(
+                        out,
+                        "{:.2}\t{}\t{org}\t{when}\t{}\n\t{}",
+                        f.score, f.notice.id, f.notice.source, f.snippet
+                    )?;
                 }
             }
             if found.is_empty() && !json {
@@ -193,7 +212,14 @@ pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, database: &str, cmd: Casebo
                 });
                 writeln!(out, "{v}")?;
             } else {
-                writeln!(out, "{}: {}  ({}: {})", ctx.say("出典", "source"), notice.source, ctx.say("事案", "incident"), notice.group)?;
+                writeln!(
+                    out,
+                    "{}: {}  ({}: {})",
+                    ctx.say("出典", "source"),
+                    notice.source,
+                    ctx.say("事案", "incident"),
+                    notice.group
+                )?;
                 writeln!(out, "{}", serde_json::to_string_pretty(&facts)?)?;
                 if let Some(c) = &notice.corrections {
                     writeln!(out, "{}: {c}", ctx.say("訂正", "corrections"))?;
@@ -210,7 +236,14 @@ pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, database: &str, cmd: Casebo
             if json {
                 writeln!(out, "{}", serde_json::to_string(&stats)?)?;
             } else {
-                writeln!(out, "{} {}  {} {}", ctx.say("公表事例", "notices"), stats.notices, ctx.say("事案", "incidents"), stats.incidents)?;
+                writeln!(
+                    out,
+                    "{} {}  {} {}",
+                    ctx.say("公表事例", "notices"),
+                    stats.notices,
+                    ctx.say("事案", "incidents"),
+                    stats.incidents
+                )?;
                 for (title, map) in [
                     (ctx.say("原因別", "by cause"), &stats.by_cause),
                     (ctx.say("組織種別", "by organization type"), &stats.by_org_type),
@@ -250,7 +283,12 @@ pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, database: &str, cmd: Casebo
                 }
             }
             if let Some(folder) = folder {
-                eprintln!("{} {} → {}", incidents.len(), ctx.say("件を書き出しました", "incidents written"), folder.display());
+                eprintln!(
+                    "{} {} → {}",
+                    incidents.len(),
+                    ctx.say("件を書き出しました", "incidents written"),
+                    folder.display()
+                );
             }
         }
         CasebookCmd::Reindex { index } => {

@@ -2,6 +2,7 @@
 
 mod assess;
 mod audit;
+mod backup;
 pub(crate) mod casebook;
 pub(crate) mod docs;
 mod incident;
@@ -26,6 +27,8 @@ pub async fn run(args: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Init => init::run(&ctx, &args.global).await,
+        Command::Backup { out } => backup::backup(&ctx, &args.global, &out).await,
+        Command::Restore { from, force } => backup::restore(&ctx, &args.global, &from, force).await,
         Command::Notice(cmd) => notice::run(&ctx, cmd),
         Command::Incident(crate::cli::IncidentCmd::FromNotice(from)) => notice::from_notice(&ctx, &from),
         Command::Assess(assess_args) => assess::run(&ctx, &assess_args),
@@ -36,8 +39,12 @@ pub async fn run(args: Cli) -> Result<ExitCode> {
             }
             let key = master_key(&args.global)?;
             match open_database(&args.global.database).await? {
-                Database::Sqlite(db) => with_store(&ctx, &args.global.database, command, open_store(db, key).await?).await,
-                Database::Postgres(db) => with_store(&ctx, &args.global.database, command, open_store(db, key).await?).await,
+                Database::Sqlite(db) => {
+                    with_store(&ctx, &args.global.database, command, open_store(db, key).await?).await
+                }
+                Database::Postgres(db) => {
+                    with_store(&ctx, &args.global.database, command, open_store(db, key).await?).await
+                }
             }
         }
     }
@@ -54,7 +61,12 @@ async fn with_store<D: Db>(ctx: &Ctx, database: &str, command: Command, store: S
         Command::People(cmd) => people::run(ctx, &store, cmd).await,
         Command::Docs(cmd) => docs::run(ctx, &store, cmd).await,
         Command::Letters(args) => docs::letters(ctx, &store, args).await,
-        Command::Init | Command::Assess(_) | Command::Notice(_) | Command::Completions { .. } => {
+        Command::Init
+        | Command::Backup { .. }
+        | Command::Restore { .. }
+        | Command::Assess(_)
+        | Command::Notice(_)
+        | Command::Completions { .. } => {
             unreachable!("handled before the store is opened")
         }
     };

@@ -39,7 +39,10 @@ fn casebook_round_trip(env: &Env) {
     let found = json_lines(&env.ok(&["casebook", "search", "--json", "--index", index, "ランサムウエア", "読影"]));
     assert!(!found.is_empty());
     assert_eq!(found[0]["group"], group_of("000"));
-    assert!(found[0]["snippet"].as_str().unwrap().contains("読影") || found[0]["snippet"].as_str().unwrap().contains("ランサム"));
+    assert!(
+        found[0]["snippet"].as_str().unwrap().contains("読影")
+            || found[0]["snippet"].as_str().unwrap().contains("ランサム")
+    );
 
     // A corrected notice is shown with its correction and counted by it.
     let emotet = added.iter().find(|a| a["source"].as_str().unwrap().starts_with("004")).unwrap();

@@ -3,6 +3,7 @@
 
 mod assess;
 mod audit;
+mod backup;
 mod casebook;
 mod docs;
 mod examples;

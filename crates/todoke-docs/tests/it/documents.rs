@@ -268,3 +268,24 @@ fn an_organizations_template_replaces_the_default() {
         todoke_docs::render_markdown(DocKind::NoticeLetter, &case(&incident, &a, "春日部市", &profile), &t).unwrap();
     assert!(out.ends_with("付けでお知らせします。\n") && out.contains("令和6年2月21日"), "{out}");
 }
+
+#[test]
+fn secondary_damage_is_printed_when_known_and_marked_unknown_otherwise() {
+    let mut incident = example("kasukabe-voucher-cache.toml");
+    let a = assessment(&incident);
+    let profile = Profile::default();
+    let unknown = md(DocKind::PreliminaryReport, &case(&incident, &a, "春日部市", &profile));
+    in_order(&unknown, &["## 5. 二次被害又はそのおそれの有無及びその内容", "【不明・調査中】", "## 6."]);
+
+    let damage = "なりすましによる不審な電話が2件確認されています";
+    incident.secondary_damage = Some(damage.to_string());
+    let c = case(&incident, &a, "春日部市", &profile);
+    let report = md(DocKind::PreliminaryReport, &c);
+    in_order(&report, &["## 5. 二次被害又はそのおそれの有無及びその内容", damage, "## 6."]);
+    for kind in [DocKind::NoticeLetter, DocKind::PublicNotice, DocKind::PressRelease] {
+        let text = md(kind, &c);
+        assert!(text.contains(damage), "{} lacks the secondary damage:\n{text}", kind.key());
+        assert!(!text.contains("確認中です") && !text.contains("調査を継続"), "{}:\n{text}", kind.key());
+        check(&html(kind, &c)).unwrap();
+    }
+}

@@ -20,7 +20,11 @@ async fn an_online_backup_holds_every_record_and_verifies() {
     let (original, restored) = (store.verify_audit().await.unwrap(), copy.verify_audit().await.unwrap());
     assert!(restored.first_bad.is_none());
     assert_eq!((restored.entries, &restored.head_hash), (original.entries, &original.head_hash));
-    assert_eq!(copy.people(id, None).await.unwrap(), store.people(id, None).await.unwrap(), "sealed people open with the key");
+    assert_eq!(
+        copy.people(id, None).await.unwrap(),
+        store.people(id, None).await.unwrap(),
+        "sealed people open with the key"
+    );
 
     #[cfg(unix)]
     {

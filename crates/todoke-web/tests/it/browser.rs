@@ -47,7 +47,7 @@ async fn a_day_with_the_demo_case_in_a_browser() {
             if let Some(code) = code {
                 browser.fill("input[name=code]", &code).await;
             }
-            browser.submit("button[type=submit]").await;
+            browser.submit("section.sign-in button[type=submit]").await;
         }
     };
     let sign_out = || browser.submit("nav.user form button");
@@ -94,6 +94,18 @@ async fn a_day_with_the_demo_case_in_a_browser() {
         browser.url().await,
         page.chars().take(600).collect::<String>()
     );
+    // The display switch is remembered by this browser: English, dates in 和暦, on every page.
+    browser.click("form.prefs select[name=lang] option[value=en]").await;
+    browser.click("form.prefs select[name=dates] option[value=wareki]").await;
+    browser.submit("form.prefs button[type=submit]").await;
+    assert_eq!(browser.url().await, format!("{base}/cases/{demo_case}"), "back on the page it was switched on");
+    let page = browser.source().await;
+    assert!(page.contains("<html lang=\"en\"") && page.contains("Parties and their obligations"), "English");
+    assert!(page.contains("令和6年"), "dates in 和暦");
+    browser.go(&format!("{base}/")).await;
+    assert!(browser.source().await.contains("Japan Standard Time"), "remembered on the next page");
+    browser.click("form.prefs select[name=lang] option[value=ja]").await;
+    browser.submit("form.prefs button[type=submit]").await;
     browser.go(&format!("{base}/cases/{other_case}")).await;
     assert!(browser.source().await.contains("見つかりません"));
     browser.go(&format!("{base}/api/v1/cases/{demo_case}/assessment")).await;

@@ -1,9 +1,13 @@
 //! The web application in-process (tower `oneshot`): sign-in and sessions (`sign_in`), headers and
-//! errors (`security`), and who may see what on every route (`authorization`).
+//! errors (`security`), who may see what on every route (`authorization`), facts and filed reports
+//! (`editing`), the working record from the case page — timeline, tasks, drafts, charts, display
+//! switch — (`records`), the JSON API's working record (`api`), and the browser (`browser`).
 
+mod api;
 mod authorization;
 mod browser;
 mod editing;
+mod records;
 mod security;
 mod sign_in;
 mod webdriver;
@@ -75,6 +79,79 @@ impl App {
             request = request.header(header::COOKIE, c);
         }
         self.send(request.body(Body::from(form.to_string())).unwrap()).await
+    }
+
+    /// A same-origin request with any method, body and extra headers.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> (StatusCode, HeaderMap, String) {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, "http://127.0.0.1:8080")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(c) = cookie {
+            request = request.header(header::COOKIE, c);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request.body(body.into()).unwrap()).await
+    }
+
+    /// A JSON API change with the session's CSRF token.
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: &str,
+        csrf: &str,
+        json: serde_json::Value,
+    ) -> (StatusCode, serde_json::Value) {
+        let (status, _, body) = self
+            .request(
+                method,
+                path,
+                Some(cookie),
+                &[("content-type", "application/json"), ("x-csrf-token", csrf)],
+                json.to_string(),
+            )
+            .await;
+        (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// The CSRF token the API takes, from `GET /api/v1/session`.
+    pub async fn api_csrf(&self, cookie: &str) -> String {
+        let (_, _, body) = self.get("/api/v1/session", Some(cookie)).await;
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        json["csrf_token"].as_str().unwrap().to_string()
+    }
+
+    /// A form with a file (`multipart/form-data`).
+    pub async fn post_file(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        csrf: &str,
+        file: &[u8],
+    ) -> (StatusCode, HeaderMap, String) {
+        let boundary = "----todoke-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"timeline.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.request("POST", path, cookie, &[("content-type", &content_type)], body).await
     }
 
     /// Signs in and returns the `Cookie` header value of the session.

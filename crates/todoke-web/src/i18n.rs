@@ -1,0 +1,418 @@
+//! What the pages say, in Japanese (the default) and English, and how they write dates: western
+//! (2024-01-29, the default: the ISO form of CONTRACTS.md) or 和暦 (令和6年1月29日). Every string of
+//! the interface is in the one table below; templates ask for it by key (`m.t("case.facts")`).
+//!
+//! The choice is remembered per browser in a cookie set by a small form (`POST /preferences`); a
+//! middleware reads it once per request, so that handlers, templates and error pages share it.
+
+use axum::extract::Request;
+use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use jiff::civil::Date;
+use todoke_core::OffsetTime;
+
+/// The preference cookie (`__Host-`: Secure, Path=/, no Domain). It holds no personal data.
+pub const COOKIE: &str = "__Host-todoke-prefs";
+
+/// The language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 日本語 (the default).
+    #[default]
+    Ja,
+    /// English.
+    En,
+}
+
+/// How dates are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dates {
+    /// 2024-01-29 (the default).
+    #[default]
+    Western,
+    /// 令和6年1月29日.
+    Wareki,
+}
+
+/// A browser's display preferences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Prefs {
+    /// The language.
+    pub lang: Lang,
+    /// The way dates are written.
+    pub dates: Dates,
+}
+
+tokio::task_local! {
+    static PREFS: Prefs;
+}
+
+/// Reads the preference cookie and serves the request with it.
+pub async fn scope(request: Request, next: Next) -> Response {
+    let prefs = Prefs::from_headers(request.headers());
+    PREFS.scope(prefs, next.run(request)).await
+}
+
+macro_rules! messages {
+    ($($key:literal => $ja:literal, $en:literal;)*) => {
+        /// Every key of the table (for the tests).
+        #[cfg(test)]
+        const KEYS: &[&str] = &[$($key),*];
+
+        fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
+            match key {
+                $($key => Some(($ja, $en)),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+messages! {
+    "brand" => "todoke 届け", "todoke";
+    "common.as_of" => "基準日", "As of";
+    "common.jst" => "（日本時間 JST）", "(Japan Standard Time, JST)";
+    "common.all" => "全体", "all";
+    "common.items" => "件", " items";
+    "common.save" => "追加", "Add";
+    "common.none" => "なし", "none";
+    "prefs.label" => "表示", "Display";
+    "prefs.lang" => "言語", "Language";
+    "prefs.dates" => "日付", "Dates";
+    "prefs.western" => "西暦（2024-01-29）", "Western (2024-01-29)";
+    "prefs.wareki" => "和暦（令和6年1月29日）", "Japanese era (令和6年1月29日)";
+    "prefs.apply" => "切り替え", "Apply";
+    "nav.sign_out" => "サインアウト", "Sign out";
+    "nav.sign_out_everywhere" => "すべての端末でサインアウト", "Sign out everywhere";
+    "nav.audit" => "監査ログ", "Audit log";
+    "nav.dashboard" => "ダッシュボードへ", "To the dashboard";
+    "sign_in.title" => "サインイン", "Sign in";
+    "sign_in.failed" => "サインインできませんでした。ログイン名とパスワードを確認してください。続けて失敗するとしばらくサインインできなくなります。", "Could not sign in. Check your login and password. After repeated failures, signing in is blocked for a while.";
+    "sign_in.login" => "ログイン名", "Login";
+    "sign_in.password" => "パスワード", "Password";
+    "sign_in.code" => "認証コード（2段階認証を設定した方）", "Authenticator code (with two-factor sign-in)";
+    "two_factor.title" => "2段階認証", "Two-factor sign-in";
+    "two_factor.done" => "2段階認証は設定済みです。サインインの際に認証アプリのコードを入力してください。", "Two-factor sign-in is set up. Enter the code of your authenticator app when you sign in.";
+    "two_factor.howto" => "認証アプリ（Google Authenticator、Microsoft Authenticator など）でQRコードを読み取り、表示された6桁のコードを入力してください。管理者は設定するまで他の画面を使えません。", "Scan the QR code with an authenticator app (Google Authenticator, Microsoft Authenticator…) and enter the 6-digit code it shows. Administrators reach no other page until this is set up.";
+    "two_factor.retry" => "コードが一致しませんでした。もう一度入力してください。", "The code did not match. Please try again.";
+    "two_factor.key" => "QRコードを読み取れないときは次のキーを入力:", "If the QR code cannot be scanned, enter this key:";
+    "two_factor.code" => "確認コード", "Code";
+    "two_factor.submit" => "設定する", "Set up";
+    "error.title" => "エラー", "Error";
+    "error.quote" => "問い合わせの際は次のリクエストIDをお伝えください:", "When you ask for help, quote this request id:";
+    "error.back" => "ダッシュボードへ戻る", "Back to the dashboard";
+    "error.sign_in" => "サインインしてください", "Please sign in";
+    "error.enroll" => "管理者は2段階認証を設定してください", "Administrators must set up two-factor sign-in";
+    "error.not_found" => "見つかりません（または閲覧の権限がありません）", "Not found (or not yours to see)";
+    "error.forbidden" => "この操作の権限がありません", "You may not do this";
+    "error.invalid" => "入力を確認してください", "Please check your input";
+    "error.conflict" => "この操作はできません", "This cannot be done";
+    "error.internal" => "内部エラーが発生しました", "Something failed inside";
+    "audit.title" => "監査ログ", "Audit log";
+    "audit.intact" => "改ざんは検出されませんでした", "No tampering found";
+    "audit.head" => "先頭ハッシュ", "head hash";
+    "audit.failed" => "検証に失敗しました", "Verification failed";
+    "audit.entry" => "エントリ", "entry";
+    "audit.at" => "日時 (UTC)", "Time (UTC)";
+    "audit.actor" => "実行者", "Actor";
+    "audit.action" => "操作", "Action";
+    "audit.object" => "対象", "Object";
+    "dashboard.title" => "ダッシュボード", "Dashboard";
+    "dashboard.heading" => "事案", "Cases";
+    "dashboard.none" => "閲覧できる事案はありません。", "There is no case you may see.";
+    "dashboard.case" => "事案", "Case";
+    "dashboard.owner" => "発生元", "Owner";
+    "dashboard.share" => "範囲", "Share";
+    "dashboard.next" => "次の期限", "Next deadline";
+    "dashboard.left" => "残り", "Left";
+    "dashboard.overdue" => "期限超過", "Overdue";
+    "case.share" => "表示範囲", "Showing";
+    "case.share_parties" => "に関する部分のみ", "only";
+    "case.facts" => "事実", "Facts";
+    "case.event" => "事態", "Event";
+    "case.suspected" => "（おそれ）", " (suspected)";
+    "case.cause" => "原因", "Cause";
+    "case.items" => "項目", "Data items";
+    "case.persons" => "本人の数", "People";
+    "case.occurred" => "発生期間", "Occurred";
+    "case.unknown" => "不明", "unknown";
+    "case.changes" => "直近の変更による影響", "What the last change did";
+    "case.edit" => "事実の更新", "Change the facts";
+    "case.edit.persons" => "本人の数（最大の可能性のある数、不明なら空欄） ", "People (the maximum possible; empty when unknown) ";
+    "case.edit.malicious" => "不正の目的のおそれ", "Wrongful intent may be involved";
+    "case.edit.from_cause" => "原因から判断", "as the cause says";
+    "case.edit.yes" => "あり", "yes";
+    "case.edit.no" => "なし", "no";
+    "case.edit.sensitive" => "要配慮個人情報", "Sensitive data (要配慮個人情報)";
+    "case.edit.from_items" => "項目から判断", "as the data items say";
+    "case.edit.included" => "含む", "included";
+    "case.edit.not_included" => "含まない", "not included";
+    "case.edit.suspected" => "発生したおそれ（未確定）", "Suspected (not yet proven)";
+    "case.edit.encrypted" => "高度な暗号化（鍵は漏えいしていない）", "Strongly encrypted (key not compromised)";
+    "case.edit.submit" => "更新して再評価", "Update and re-assess";
+    "case.charts" => "期限と義務", "Deadlines and obligations";
+    "case.chart.deadlines" => "期限の時間軸", "Deadlines on a time axis";
+    "case.chart.obligations" => "当事者ごとの義務", "Obligations per party";
+    "case.parties" => "当事者と義務", "Parties and their obligations";
+    "case.matched" => "該当", "Categories";
+    "case.obligation" => "義務", "Obligation";
+    "case.recipient" => "相手", "To";
+    "case.due" => "期限", "Due";
+    "case.left" => "残り", "Left";
+    "case.basis" => "根拠", "Basis";
+    "case.reasons" => "判断の理由", "Why";
+    "case.timeline" => "時系列", "Timeline";
+    "case.timeline.at" => "日時", "Time";
+    "case.timeline.kind" => "種別", "Kind";
+    "case.timeline.text" => "内容", "What happened";
+    "case.timeline.source" => "出典", "Source";
+    "case.timeline.add" => "出来事を追加", "Add an event";
+    "case.timeline.zone" => "時差", "UTC offset";
+    "case.timeline.import" => "CSVから取り込む", "Import from CSV";
+    "case.timeline.import_help" => "見出し行: at,kind,text,source,technique（UTF-8 / BOM付き / Shift_JIS）。1行でも誤りがあれば何も取り込みません。", "Header: at,kind,text,source,technique (UTF-8 with or without BOM, or Shift_JIS). One bad row and nothing is imported.";
+    "case.timeline.file" => "ファイル", "File";
+    "case.timeline.import_submit" => "取り込む", "Import";
+    "case.tasks" => "タスク・再発防止策", "Tasks and recurrence prevention (再発防止策)";
+    "case.tasks.kind" => "種別", "Kind";
+    "case.tasks.title" => "内容", "Task";
+    "case.tasks.owner" => "担当", "Owner";
+    "case.tasks.status" => "状況", "Status";
+    "case.tasks.due" => "期限", "Due";
+    "case.tasks.evidence" => "根拠・証跡", "Evidence";
+    "case.tasks.add" => "タスクを追加", "Add a task";
+    "case.tasks.move" => "更新", "Update";
+    "case.reports" => "報告", "Reports";
+    "case.reports.party" => "当事者", "Party";
+    "case.reports.kind" => "種別", "Kind";
+    "case.reports.submitted_on" => "提出日", "Submitted on";
+    "case.reports.receipt" => "受付番号", "Receipt number";
+    "case.reports.timeliness" => "期限", "Deadline";
+    "case.reports.record" => "提出を記録", "Record a submission";
+    "case.reports.none" => "報告はまだありません。", "No report yet.";
+    "case.reports.draft" => "下書き", "Draft";
+    "case.reports.make_draft" => "下書きを作成", "Make a draft";
+    "case.reports.draft_help" => "事案の事実から個人情報保護委員会への報告（規則第8条の9項目）の下書きを作ります。", "Drafts the report to the PPC (the nine items of Rules Art. 8) from the facts of the case.";
+    "case.reports.drafts" => "下書き", "Drafts";
+    "case.reports.submit" => "提出済みにする", "Mark submitted";
+    "case.reports.on_time" => "期限内", "on time";
+    "case.reports.late" => "期限超過", "late";
+    "case.reports.relieved" => "免除", "relieved";
+    "case.reports.today" => "本日", "today";
+    "chart.today" => "今日", "today";
+    "chart.overdue" => "期限超過", "overdue";
+    "chart.open" => "期限あり", "dated";
+    "chart.undated" => "速やかに", "promptly";
+    "chart.done" => "提出済み", "filed";
+    "chart.relieved" => "免除", "relieved";
+    "obligation.promptly" => "速やかに", "promptly";
+    "obligation.guidance" => "（目安）", " (guidance)";
+    "obligation.relieved" => "免除", "Relieved";
+    "obligation.joint" => "連名", "Jointly with";
+    "obligation.assumption" => "前提", "Assumes";
+    "verdict.voluntary" => "努力義務", "voluntary";
+    "verdict.reportable" => "報告対象", "reportable";
+    "verdict.not_reportable" => "報告対象外", "not reportable";
+}
+
+impl Prefs {
+    /// The preferences of the request being served (the defaults outside a request).
+    pub fn current() -> Self {
+        PREFS.try_with(|p| *p).unwrap_or_default()
+    }
+
+    /// Reads the preference cookie; anything unreadable is the default.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == COOKIE)
+            .map(|(_, value)| Self::parse(value))
+            .unwrap_or_default()
+    }
+
+    /// `ja.western`, `en.wareki`…: the cookie's value.
+    pub fn cookie_value(self) -> String {
+        format!("{}.{}", self.lang_key(), self.dates_key())
+    }
+
+    fn parse(value: &str) -> Self {
+        let (lang, dates) = value.split_once('.').unwrap_or((value, ""));
+        Self { lang: Self::lang_from(lang).unwrap_or_default(), dates: Self::dates_from(dates).unwrap_or_default() }
+    }
+
+    /// The language with this key (`ja`, `en`).
+    pub fn lang_from(key: &str) -> Option<Lang> {
+        match key {
+            "ja" => Some(Lang::Ja),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The date style with this key (`western`, `wareki`).
+    pub fn dates_from(key: &str) -> Option<Dates> {
+        match key {
+            "western" => Some(Dates::Western),
+            "wareki" => Some(Dates::Wareki),
+            _ => None,
+        }
+    }
+
+    /// `ja` or `en` (also the page's `lang` attribute).
+    pub fn lang_key(self) -> &'static str {
+        match self.lang {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// `western` or `wareki`.
+    pub fn dates_key(self) -> &'static str {
+        match self.dates {
+            Dates::Western => "western",
+            Dates::Wareki => "wareki",
+        }
+    }
+
+    /// Whether the interface speaks Japanese.
+    pub fn ja(self) -> bool {
+        self.lang == Lang::Ja
+    }
+
+    /// The text of `key` in the chosen language; an unknown key shows as itself (a test keeps the
+    /// templates' keys in the table).
+    pub fn t(self, key: &str) -> &str {
+        match lookup(key) {
+            Some((ja, en)) => {
+                if self.ja() {
+                    ja
+                } else {
+                    en
+                }
+            }
+            None => key,
+        }
+    }
+
+    /// A day as the browser wants it.
+    pub fn date(self, day: Date) -> String {
+        match self.dates {
+            Dates::Western => day.to_string(),
+            Dates::Wareki => todoke_ja::format_wareki(day).unwrap_or_else(|| day.to_string()),
+        }
+    }
+
+    /// A text that starts with an ISO date (a due date, perhaps with a time): the date rewritten,
+    /// the rest kept.
+    pub fn date_text(self, text: &str) -> String {
+        match text.get(..10).and_then(|d| d.parse::<Date>().ok()) {
+            Some(day) => {
+                let rest = text.get(10..).unwrap_or_default();
+                match rest.strip_prefix('T') {
+                    Some(time) => format!("{} {time}", self.date(day)),
+                    None => format!("{}{rest}", self.date(day)),
+                }
+            }
+            None => text.to_string(),
+        }
+    }
+
+    /// A time with the offset it was observed in: `2024-01-28 02:10 (+09:00)`.
+    pub fn time(self, at: &OffsetTime) -> String {
+        let z = at.zoned();
+        let seconds = at.offset.seconds();
+        let sign = if seconds < 0 { '-' } else { '+' };
+        let minutes = seconds.unsigned_abs() / 60;
+        format!(
+            "{} {:02}:{:02} (UTC{sign}{:02}:{:02})",
+            self.date(z.date()),
+            z.hour(),
+            z.minute(),
+            minutes / 60,
+            minutes % 60
+        )
+    }
+
+    /// "あと3日" / "3 days left".
+    pub fn days_left(self, days: i64) -> String {
+        match (self.lang, days) {
+            (_, 0) => self.t("case.reports.today").to_string(),
+            (Lang::Ja, d) => format!("あと{d}日"),
+            (Lang::En, 1) => "1 day left".into(),
+            (Lang::En, d) => format!("{d} days left"),
+        }
+    }
+
+    /// "2日超過" / "2 days overdue".
+    pub fn days_over(self, days: i64) -> String {
+        match (self.lang, days) {
+            (Lang::Ja, d) => format!("{d}日超過"),
+            (Lang::En, 1) => "1 day overdue".into(),
+            (Lang::En, d) => format!("{d} days overdue"),
+        }
+    }
+
+    /// The name of an enum value of the domain: its Japanese label, or its key in English.
+    pub fn label(self, key: &str, ja: &'static str) -> String {
+        if self.ja() { ja.to_string() } else { key.replace('_', " ") }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_a_template_uses_is_in_the_table() {
+        let templates = [
+            include_str!("../templates/base.html"),
+            include_str!("../templates/prefs.html"),
+            include_str!("../templates/signed_in.html"),
+            include_str!("../templates/sign_in.html"),
+            include_str!("../templates/two_factor.html"),
+            include_str!("../templates/error.html"),
+            include_str!("../templates/audit.html"),
+            include_str!("../templates/dashboard.html"),
+            include_str!("../templates/case.html"),
+        ];
+        let mut used = 0;
+        for text in templates {
+            for piece in text.split("m.t(\"").skip(1) {
+                let key = piece.split('"').next().unwrap();
+                assert!(lookup(key).is_some(), "`{key}` is not in the message table");
+                used += 1;
+            }
+        }
+        assert!(used > 50, "the templates take their words from the table");
+        let mut sorted = KEYS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), KEYS.len(), "no key is defined twice");
+    }
+
+    #[test]
+    fn dates_in_both_styles() {
+        let day: Date = "2024-01-29".parse().unwrap();
+        let wareki = Prefs { lang: Lang::Ja, dates: Dates::Wareki };
+        assert_eq!(wareki.date(day), "令和6年1月29日");
+        assert_eq!(Prefs::default().date(day), "2024-01-29");
+        assert_eq!(wareki.date_text("2019-05-01T10:00:00+09:00"), "令和元年5月1日 10:00:00+09:00");
+        assert_eq!(wareki.date_text("速やかに"), "速やかに");
+        let at: OffsetTime = "2024-01-28T02:10:00+09:00".parse().unwrap();
+        assert_eq!(Prefs::default().time(&at), "2024-01-28 02:10 (UTC+09:00)");
+    }
+
+    #[test]
+    fn the_cookie_round_trips_and_junk_is_the_default() {
+        let p = Prefs { lang: Lang::En, dates: Dates::Wareki };
+        assert_eq!(Prefs::parse(&p.cookie_value()), p);
+        assert_eq!(Prefs::parse("xx.<script>"), Prefs::default());
+        assert_eq!(Prefs { lang: Lang::En, dates: Dates::Western }.t("case.facts"), "Facts");
+        assert_eq!(Prefs::default().t("case.facts"), "事実");
+        assert_eq!(Prefs::default().t("no.such.key"), "no.such.key");
+    }
+}
