@@ -151,6 +151,11 @@ pub async fn parties<D: Db>(
     Ok(Json(json!({ "parties": visible })))
 }
 
+/// Stored records as JSON objects, each with its `id`.
+fn with_ids<I: serde::Serialize, T: serde::Serialize>(rows: Vec<(I, T)>) -> Result<Vec<Value>, ApiError> {
+    rows.into_iter().map(|(id, row)| Ok(with_fields(to_json(&row)?, vec![("id", json!(id))]))).collect()
+}
+
 /// `GET /api/v1/cases/{id}/timeline`: the owner's timeline, in time order.
 pub async fn timeline<D: Db>(
     State(state): State<AppState<D>>,
@@ -159,13 +164,7 @@ pub async fn timeline<D: Db>(
 ) -> Result<Json<Value>, ApiError> {
     let viewer = viewer(v)?;
     let case = full_case(&state, &viewer, &id).await?;
-    let events = state
-        .store
-        .timeline(case)
-        .await?
-        .into_iter()
-        .map(|(id, e)| Ok(with_fields(to_json(&e)?, vec![("id", json!(id))])))
-        .collect::<Result<Vec<_>, ApiError>>()?;
+    let events = with_ids(state.store.timeline(case).await?)?;
     Ok(Json(json!({ "events": events })))
 }
 
@@ -237,13 +236,7 @@ pub async fn tasks<D: Db>(
 ) -> Result<Json<Value>, ApiError> {
     let viewer = viewer(v)?;
     let case = full_case(&state, &viewer, &id).await?;
-    let tasks = state
-        .store
-        .tasks(case)
-        .await?
-        .into_iter()
-        .map(|(id, t)| Ok(with_fields(to_json(&t)?, vec![("id", json!(id))])))
-        .collect::<Result<Vec<_>, ApiError>>()?;
+    let tasks = with_ids(state.store.tasks(case).await?)?;
     Ok(Json(json!({ "tasks": tasks })))
 }
 
