@@ -25,7 +25,18 @@ cookie=$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$port" \
 [ -n "$cookie" ] || { echo "sign-in failed" >&2; exit 1; }
 case_id=$("$todoke" --database sqlite://todoke.db incident list | awk '{ print $1; exit }')
 
+# The server's CPU time (user + system, in clock ticks) from /proc: with the machine shared by
+# other work, CPU per request is the steadier figure beside the latencies.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+ticks_per_second=$(getconf CLK_TCK)
+
 for path in / "/cases/$case_id"; do
     echo "== GET $path, 50 connections, ${seconds}s"
-    wrk -t2 -c50 -d"${seconds}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path" | sed -n '/Latency Distribution/,/Requests\/sec/p'
+    before=$(cpu_ticks)
+    out=$(wrk -t2 -c50 -d"${seconds}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path")
+    after=$(cpu_ticks)
+    echo "$out" | sed -n '/Latency Distribution/,/Requests\/sec/p'
+    requests=$(echo "$out" | awk '/requests in/ { print $1 }')
+    awk -v t=$((after - before)) -v hz="$ticks_per_second" -v n="$requests" \
+        'BEGIN { printf "  server CPU per request: %.2f ms\n", t / hz * 1000 / n }'
 done

@@ -18,6 +18,7 @@ mod diff;
 mod error;
 mod html;
 mod kind;
+mod letter;
 // PDF is an optional subsystem: the same API with or without the feature (STYLE.md 23).
 #[cfg(feature = "pdf")]
 mod pdf;
@@ -31,7 +32,7 @@ mod typst_markup;
 pub use context::{Case, ChannelCounts, Recipient};
 pub use diff::{Change, diff_lines, diff_markdown};
 pub use error::DocError;
-pub use html::{html_page, markdown_to_html};
+pub use html::{html_page, letter_page, markdown_to_html};
 pub use kind::{DocKind, Format};
 pub use pdf::{Fonts, letters_pdf, markdown_pdf};
 pub use profile::{Desk, InvoiceProfile, OtherCost, Profile, Sender};
@@ -92,6 +93,9 @@ pub fn finish(
     };
     match format {
         Format::Markdown => Ok(Rendered::Text(with_address())),
+        Format::Html if kind.is_letter() => {
+            Ok(Rendered::Text(letter_page(&kind.title(case), recipient.map(address_block).as_deref(), markdown)))
+        }
         Format::Html => Ok(Rendered::Text(html_page(&kind.title(case), &with_address()))),
         Format::Pdf => {
             let fonts = fonts.ok_or(DocError::PdfUnavailable)?;

@@ -8,6 +8,7 @@
 
 use crate::DocError;
 use crate::context::Recipient;
+use crate::letter::{Piece, letter_parts};
 use crate::typst_markup::{markdown_to_typst, typst_string};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -185,37 +186,17 @@ pub fn markdown_pdf(markdown: &str, recipient: Option<&Recipient>, fonts: &Fonts
     }
 }
 
-/// The closing words a Japanese letter sets flush right on a line of their own.
-const CLOSINGS: [&str; 4] = ["敬具", "敬白", "草々", "以上"];
-
-/// A letter's Markdown cut into its date (the first paragraph before the title), the sender's block
-/// (the rest before the title) and the body (from the title `# …` on), each as Typst markup; in
-/// the body, a closing (敬具, 以上 …) alone on its line is set flush right.
-fn letter_parts(markdown: &str) -> (String, String, String) {
-    let mut head = String::new();
+/// A letter's parts as Typst markup: date, sender's block and body (closings flush right).
+fn letter_typst(markdown: &str) -> (String, String, String) {
+    let parts = letter_parts(markdown);
     let mut body = String::new();
-    let mut chunk = String::new();
-    let mut in_body = false;
-    for line in markdown.lines() {
-        in_body = in_body || line.starts_with("# ");
-        if in_body {
-            if CLOSINGS.contains(&line.trim()) {
-                body.push_str(&markdown_to_typst(&chunk));
-                body.push_str(&format!("#align(right)[{}]\n\n", line.trim()));
-                chunk.clear();
-            } else {
-                chunk.push_str(line);
-                chunk.push('\n');
-            }
-        } else {
-            head.push_str(line);
-            head.push('\n');
+    for piece in &parts.body {
+        match piece {
+            Piece::Text(text) => body.push_str(&markdown_to_typst(text)),
+            Piece::Closing(word) => body.push_str(&format!("#align(right)[{word}]\n\n")),
         }
     }
-    body.push_str(&markdown_to_typst(&chunk));
-    let head = head.trim();
-    let (date, sender) = head.split_once("\n\n").unwrap_or((head, ""));
-    (markdown_to_typst(date), markdown_to_typst(sender.trim()), body)
+    (markdown_to_typst(&parts.date), markdown_to_typst(&parts.sender), body)
 }
 
 /// A letter body laid out once, to be put under each of its recipients' address blocks.
@@ -230,7 +211,7 @@ enum Body {
 
 /// One letter body without an address block, at the largest size at which it stays on one page.
 fn body_layout(fonts: &Fonts, markdown: &str, shared: bool) -> Result<(Body, DocumentInfo), DocError> {
-    let (date, sender, body) = letter_parts(markdown);
+    let (date, sender, body) = letter_typst(markdown);
     let title = title_of(markdown);
     for size in SIZES {
         let text = format!("#letter({size}, [\n{date}\n], [\n{sender}\n], [\n{body}\n])\n");

@@ -25,7 +25,7 @@ impl<D: Db> AuthStore for Store<D> {
     }
 
     async fn credentials(&self, login: &str) -> Result<Option<Credentials>> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.single().await?;
         let row = tx
             .fetch_optional(
                 "select user_id, login, display_name, password_hash, failed_sign_ins, locked_until, totp_secret \
@@ -79,7 +79,7 @@ impl<D: Db> AuthStore for Store<D> {
     }
 
     async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.single().await?;
         let row = tx
             .fetch_optional(
                 "select u.user_id, u.login, u.display_name, s.csrf_token, s.expires_at, s.pending_totp, \

@@ -125,6 +125,11 @@ pub trait Db: Clone + Send + Sync + 'static {
     /// Starts a transaction that only reads (one consistent snapshot).
     fn begin_read(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
 
+    /// A connection outside any transaction, for a read that one statement answers: a statement
+    /// reads one consistent snapshot by itself, and the BEGIN and ROLLBACK of [`Db::begin_read`]
+    /// would be two more round trips to the database on every page.
+    fn single(&self) -> impl Future<Output = Result<Self::Tx>> + Send;
+
     /// Work to do after data was destroyed, so that no copy lingers in the files (WAL, free pages).
     fn after_erase(&self) -> impl Future<Output = Result<()>> + Send;
 

@@ -4,8 +4,9 @@ use crate::audit::Actor;
 use crate::crypto::DataKey;
 use crate::db::{Db, Row, Tx, Value};
 use crate::error::{Result, StoreError};
+use crate::records::{read_tasks, read_timeline};
 use crate::store::{Store, parse_id, parse_json, to_json};
-use crate::traits::{CaseRecordStore, IncidentStore, IncidentSummary, OrgStore, StoredParty};
+use crate::traits::{IncidentStore, IncidentSummary, OrgStore, StoredParty};
 use serde_json::json;
 use todoke_core::{Incident, IncidentId, IncidentRecord, OrgId, OrgType, Organization, PartyId, PartyRole};
 
@@ -127,6 +128,7 @@ impl<D: Db> IncidentStore for Store<D> {
     }
 
     async fn incident(&self, id: IncidentId) -> Result<IncidentRecord> {
+        // One read transaction: the facts, parties, timeline and tasks come from one snapshot.
         let mut tx = self.db.begin_read().await?;
         let row = tx
             .fetch_optional(
@@ -135,11 +137,10 @@ impl<D: Db> IncidentStore for Store<D> {
             )
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
-        drop(tx);
         let mut facts: Incident = parse_json(&row.text(1)?)?;
-        facts.parties = self.parties(id).await?.into_iter().map(|p| p.party).collect();
-        facts.timeline = self.timeline(id).await?.into_iter().map(|(_, e)| e).collect();
-        facts.tasks = self.tasks(id).await?.into_iter().map(|(_, t)| t).collect();
+        facts.parties = read_parties(&mut tx, id).await?.into_iter().map(|p| p.party).collect();
+        facts.timeline = read_timeline(&mut tx, id).await?.into_iter().map(|(_, e)| e).collect();
+        facts.tasks = read_tasks(&mut tx, id).await?.into_iter().map(|(_, t)| t).collect();
         let erased_at = row.opt_text(2)?.map(|t| t.parse()).transpose().map_err(StoreError::corrupt)?;
         Ok(IncidentRecord { id, owner: parse_id(&row.text(0)?)?, facts, erased_at })
     }
@@ -179,7 +180,8 @@ impl<D: Db> IncidentStore for Store<D> {
         for row in rows {
             let id: IncidentId = parse_id(&row.text(0)?)?;
             let facts: Incident = parse_json(&row.text(3)?)?;
-            let parties = self.parties(id).await?;
+            // Read in the same transaction: a second connection per incident would starve the pool.
+            let parties = read_parties(&mut tx, id).await?;
             out.push(IncidentSummary {
                 id,
                 title: row.text(1)?,
@@ -195,22 +197,7 @@ impl<D: Db> IncidentStore for Store<D> {
     }
 
     async fn parties(&self, id: IncidentId) -> Result<Vec<StoredParty>> {
-        let mut tx = self.db.begin_read().await?;
-        let rows = tx
-            .fetch_all(
-                "select party_id, organization_id, data from party where incident_id = $1 order by position",
-                &[id.to_string().into()],
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredParty {
-                    id: parse_id(&r.text(0)?)?,
-                    org: parse_id(&r.text(1)?)?,
-                    party: parse_json(&r.text(2)?)?,
-                })
-            })
-            .collect()
+        read_parties(&mut self.db.single().await?, id).await
     }
 
     async fn update_incident(&self, actor: &Actor, id: IncidentId, facts: &Incident) -> Result<()> {
@@ -317,4 +304,19 @@ impl<D: Db> IncidentStore for Store<D> {
         tx.commit().await?;
         self.db.after_erase().await
     }
+}
+
+/// The parties of an incident in their order, read in `tx`.
+pub(crate) async fn read_parties(tx: &mut impl Tx, id: IncidentId) -> Result<Vec<StoredParty>> {
+    let rows = tx
+        .fetch_all(
+            "select party_id, organization_id, data from party where incident_id = $1 order by position",
+            &[id.to_string().into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredParty { id: parse_id(&r.text(0)?)?, org: parse_id(&r.text(1)?)?, party: parse_json(&r.text(2)?)? })
+        })
+        .collect()
 }

@@ -29,12 +29,16 @@ impl Db for PgDb {
     }
 
     async fn begin_write(&self) -> Result<PgTx> {
-        Ok(PgTx(self.pool.begin().await.map_err(map_sqlx)?))
+        Ok(PgTx::Tx(self.pool.begin().await.map_err(map_sqlx)?))
     }
 
     async fn begin_read(&self) -> Result<PgTx> {
         let tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(map_sqlx)?;
-        Ok(PgTx(tx))
+        Ok(PgTx::Tx(tx))
+    }
+
+    async fn single(&self) -> Result<PgTx> {
+        Ok(PgTx::Single(self.pool.acquire().await.map_err(map_sqlx)?))
     }
 
     async fn after_erase(&self) -> Result<()> {
@@ -48,28 +52,46 @@ impl Db for PgDb {
     }
 }
 
-/// A PostgreSQL transaction.
-pub struct PgTx(sqlx::Transaction<'static, sqlx::Postgres>);
+/// A PostgreSQL transaction, or a connection whose statements each stand alone ([`Db::single`]).
+pub enum PgTx {
+    /// Statements inside one transaction.
+    Tx(sqlx::Transaction<'static, sqlx::Postgres>),
+    /// Statements outside any transaction.
+    Single(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+impl PgTx {
+    fn conn(&mut self) -> &mut sqlx::PgConnection {
+        match self {
+            Self::Tx(tx) => tx,
+            Self::Single(conn) => conn,
+        }
+    }
+}
 
 impl Tx for PgTx {
     async fn execute(&mut self, sql: &'static str, args: &[Value]) -> Result<u64> {
         let query = bind_values!(sqlx::query(sql), args);
-        Ok(query.execute(&mut *self.0).await.map_err(map_sqlx)?.rows_affected())
+        Ok(query.execute(self.conn()).await.map_err(map_sqlx)?.rows_affected())
     }
 
     async fn run_script(&mut self, sql: &'static str) -> Result<()> {
-        sqlx::raw_sql(sql).execute(&mut *self.0).await.map_err(map_sqlx)?;
+        sqlx::raw_sql(sql).execute(self.conn()).await.map_err(map_sqlx)?;
         Ok(())
     }
 
     async fn fetch_all(&mut self, sql: &'static str, args: &[Value]) -> Result<Vec<Row>> {
         let query = bind_values!(sqlx::query(sql), args);
-        let rows = query.fetch_all(&mut *self.0).await.map_err(map_sqlx)?;
+        let rows = query.fetch_all(self.conn()).await.map_err(map_sqlx)?;
         rows.iter().map(decode).collect()
     }
 
     async fn commit(self) -> Result<()> {
-        self.0.commit().await.map_err(map_sqlx)
+        match self {
+            Self::Tx(tx) => tx.commit().await.map_err(map_sqlx),
+            // Each statement committed by itself.
+            Self::Single(_) => Ok(()),
+        }
     }
 }
 

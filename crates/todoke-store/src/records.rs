@@ -107,30 +107,7 @@ impl<D: Db> CaseRecordStore for Store<D> {
     }
 
     async fn timeline(&self, incident: IncidentId) -> Result<Vec<(TimelineEventId, TimelineEvent)>> {
-        let mut tx = self.db.begin_read().await?;
-        let rows = tx
-            .fetch_all(
-                "select timeline_event_id, at, kind, text, source, technique from timeline_event \
-                 where incident_id = $1 order by at_utc, created_at, timeline_event_id",
-                &[incident.to_string().into()],
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let technique =
-                    r.opt_text(5)?.map(AttackTechnique::try_from).transpose().map_err(StoreError::corrupt)?;
-                Ok((
-                    parse_id(&r.text(0)?)?,
-                    TimelineEvent {
-                        at: r.text(1)?.parse().map_err(StoreError::corrupt)?,
-                        kind: key_of(&r.text(2)?, TimelineKind::from_key)?,
-                        text: r.text(3)?,
-                        source: r.opt_text(4)?,
-                        technique,
-                    },
-                ))
-            })
-            .collect()
+        read_timeline(&mut self.db.single().await?, incident).await
     }
 
     async fn add_task(&self, actor: &Actor, incident: IncidentId, task: &Task) -> Result<TaskId> {
@@ -142,28 +119,7 @@ impl<D: Db> CaseRecordStore for Store<D> {
     }
 
     async fn tasks(&self, incident: IncidentId) -> Result<Vec<(TaskId, Task)>> {
-        let mut tx = self.db.begin_read().await?;
-        let rows = tx
-            .fetch_all(
-                "select task_id, kind, title, owner, due, status, evidence from task where incident_id = $1 order by position",
-                &[incident.to_string().into()],
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    parse_id(&r.text(0)?)?,
-                    Task {
-                        kind: key_of(&r.text(1)?, TaskKind::from_key)?,
-                        title: r.text(2)?,
-                        owner: r.opt_text(3)?,
-                        due: opt_date(r, 4)?,
-                        status: key_of(&r.text(5)?, TaskStatus::from_key)?,
-                        evidence: r.opt_text(6)?,
-                    },
-                ))
-            })
-            .collect()
+        read_tasks(&mut self.db.single().await?, incident).await
     }
 
     async fn set_task_status(
@@ -258,7 +214,7 @@ impl<D: Db> CaseRecordStore for Store<D> {
     }
 
     async fn reports(&self, incident: IncidentId) -> Result<Vec<(ReportId, Report)>> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.single().await?;
         let rows = tx
             .fetch_all(
                 "select report_id, party_id, kind, content, submitted_on, receipt_number, due, on_time from report \
@@ -326,4 +282,58 @@ impl<D: Db> CaseRecordStore for Store<D> {
             })
             .collect()
     }
+}
+
+/// The timeline of an incident, read in `tx` (so that a case is read from one snapshot).
+pub(crate) async fn read_timeline(
+    tx: &mut impl Tx,
+    incident: IncidentId,
+) -> Result<Vec<(TimelineEventId, TimelineEvent)>> {
+    let rows = tx
+        .fetch_all(
+            "select timeline_event_id, at, kind, text, source, technique from timeline_event \
+             where incident_id = $1 order by at_utc, created_at, timeline_event_id",
+            &[incident.to_string().into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let technique = r.opt_text(5)?.map(AttackTechnique::try_from).transpose().map_err(StoreError::corrupt)?;
+            Ok((
+                parse_id(&r.text(0)?)?,
+                TimelineEvent {
+                    at: r.text(1)?.parse().map_err(StoreError::corrupt)?,
+                    kind: key_of(&r.text(2)?, TimelineKind::from_key)?,
+                    text: r.text(3)?,
+                    source: r.opt_text(4)?,
+                    technique,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The tasks of an incident, read in `tx`.
+pub(crate) async fn read_tasks(tx: &mut impl Tx, incident: IncidentId) -> Result<Vec<(TaskId, Task)>> {
+    let rows = tx
+        .fetch_all(
+            "select task_id, kind, title, owner, due, status, evidence from task where incident_id = $1 order by position",
+            &[incident.to_string().into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                parse_id(&r.text(0)?)?,
+                Task {
+                    kind: key_of(&r.text(1)?, TaskKind::from_key)?,
+                    title: r.text(2)?,
+                    owner: r.opt_text(3)?,
+                    due: opt_date(r, 4)?,
+                    status: key_of(&r.text(5)?, TaskStatus::from_key)?,
+                    evidence: r.opt_text(6)?,
+                },
+            ))
+        })
+        .collect()
 }

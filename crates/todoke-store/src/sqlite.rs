@@ -66,11 +66,15 @@ impl Db for SqliteDb {
     }
 
     async fn begin_write(&self) -> Result<SqliteTx> {
-        Ok(SqliteTx(self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_sqlx)?))
+        Ok(SqliteTx::Tx(self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_sqlx)?))
     }
 
     async fn begin_read(&self) -> Result<SqliteTx> {
-        Ok(SqliteTx(self.pool.begin().await.map_err(map_sqlx)?))
+        Ok(SqliteTx::Tx(self.pool.begin().await.map_err(map_sqlx)?))
+    }
+
+    async fn single(&self) -> Result<SqliteTx> {
+        Ok(SqliteTx::Single(self.pool.acquire().await.map_err(map_sqlx)?))
     }
 
     async fn after_erase(&self) -> Result<()> {
@@ -84,28 +88,46 @@ impl Db for SqliteDb {
     }
 }
 
-/// A SQLite transaction.
-pub struct SqliteTx(sqlx::Transaction<'static, sqlx::Sqlite>);
+/// A SQLite transaction, or a connection whose statements each stand alone ([`Db::single`]).
+pub enum SqliteTx {
+    /// Statements inside one transaction.
+    Tx(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// Statements outside any transaction.
+    Single(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+}
+
+impl SqliteTx {
+    fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+        match self {
+            Self::Tx(tx) => tx,
+            Self::Single(conn) => conn,
+        }
+    }
+}
 
 impl Tx for SqliteTx {
     async fn execute(&mut self, sql: &'static str, args: &[Value]) -> Result<u64> {
         let query = bind_values!(sqlx::query(sql), args);
-        Ok(query.execute(&mut *self.0).await.map_err(map_sqlx)?.rows_affected())
+        Ok(query.execute(self.conn()).await.map_err(map_sqlx)?.rows_affected())
     }
 
     async fn run_script(&mut self, sql: &'static str) -> Result<()> {
-        sqlx::raw_sql(sql).execute(&mut *self.0).await.map_err(map_sqlx)?;
+        sqlx::raw_sql(sql).execute(self.conn()).await.map_err(map_sqlx)?;
         Ok(())
     }
 
     async fn fetch_all(&mut self, sql: &'static str, args: &[Value]) -> Result<Vec<Row>> {
         let query = bind_values!(sqlx::query(sql), args);
-        let rows = query.fetch_all(&mut *self.0).await.map_err(map_sqlx)?;
+        let rows = query.fetch_all(self.conn()).await.map_err(map_sqlx)?;
         rows.iter().map(decode).collect()
     }
 
     async fn commit(self) -> Result<()> {
-        self.0.commit().await.map_err(map_sqlx)
+        match self {
+            Self::Tx(tx) => tx.commit().await.map_err(map_sqlx),
+            // Each statement committed by itself.
+            Self::Single(_) => Ok(()),
+        }
     }
 }
 

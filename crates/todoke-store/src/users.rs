@@ -42,7 +42,7 @@ impl<D: Db> UserStore for Store<D> {
     }
 
     async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.single().await?;
         let row = tx
             .fetch_optional(
                 "select user_id, login, display_name from app_user where login = $1",
@@ -69,7 +69,7 @@ impl<D: Db> UserStore for Store<D> {
     }
 
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.single().await?;
         let rows = tx
             .fetch_all(
                 "select organization_id, role from membership where user_id = $1 order by organization_id, role",
@@ -150,7 +150,7 @@ impl<D: Db> AssessmentStore for Store<D> {
     }
 
     async fn assessments(&self, incident: IncidentId) -> Result<Vec<StoredAssessment>> {
-        let mut tx = self.db.begin_read().await?;
+        let mut tx = self.db.single().await?;
         let rows = tx
             .fetch_all(
                 "select created_at, inputs, result from assessment where incident_id = $1 order by created_at, assessment_id",

@@ -23,7 +23,7 @@ pub async fn cases<D: Db>(
 ) -> Result<Json<Value>, ApiError> {
     let viewer = viewer(v)?;
     let mut out = Vec::new();
-    for summary in state.incidents().await? {
+    for summary in state.store.incidents().await? {
         let record = state.store.incident(summary.id).await?;
         let parties = state.store.parties(summary.id).await?;
         if let Some(scope) = crate::access::scope(&viewer, &record, &parties) {

@@ -4,6 +4,7 @@
 
 use crate::i18n::Prefs;
 use jiff::civil::Date;
+use std::fmt::Write as _;
 use todoke_core::ReportKind;
 use todoke_rules::{ObligationKind, PartyAssessment, Status};
 
@@ -58,36 +59,36 @@ pub fn deadlines(parties: &[PartyAssessment], today: Date, m: Prefs) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 760 {height}\" role=\"img\" aria-label=\"{}\">",
         escape(m.t("case.chart.deadlines"))
     );
-    svg.push_str(&format!("<text x=\"{left}\" y=\"14\" font-size=\"11\">{}</text>", escape(&m.date(first))));
-    svg.push_str(&format!(
+    let _ = write!(svg, "<text x=\"{left}\" y=\"14\" font-size=\"11\">{}</text>", escape(&m.date(first)));
+    let _ = write!(
+        svg,
         "<text x=\"{}\" y=\"14\" font-size=\"11\" text-anchor=\"end\">{}</text>",
         left + width,
         escape(&m.date(last))
-    ));
+    );
     for (i, (party, marks)) in rows.iter().enumerate() {
         let y = 34.0 + row_h * i as f64;
-        svg.push_str(&format!("<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>", y + 4.0, escape(party)));
-        svg.push_str(&format!(
-            "<line x1=\"{left}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#d0d5dd\"/>",
-            left + width
-        ));
+        let _ = write!(svg, "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>", y + 4.0, escape(party));
+        let _ = write!(svg, "<line x1=\"{left}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"#d0d5dd\"/>", left + width);
         for (date, label, overdue) in marks {
             let color = if *overdue { "#b42318" } else { "#1849a9" };
-            svg.push_str(&format!(
+            let _ = write!(
+                svg,
                 "<circle cx=\"{:.1}\" cy=\"{y}\" r=\"5\" fill=\"{color}\"><title>{} {}</title></circle>",
                 x(*date),
                 escape(label),
                 escape(&m.date(*date))
-            ));
+            );
         }
     }
     let tx = x(today);
-    svg.push_str(&format!(
+    let _ = write!(
+        svg,
         "<line x1=\"{tx:.1}\" y1=\"20\" x2=\"{tx:.1}\" y2=\"{height}\" stroke=\"#b54708\" stroke-dasharray=\"4 3\"/>\
          <text x=\"{tx:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#b54708\">{}</text>",
         height - 2.0,
         escape(m.t("chart.today"))
-    ));
+    );
     svg.push_str("</svg>");
     svg
 }
@@ -187,35 +188,37 @@ pub fn obligations(parties: &[PartyAssessment], filed: &dyn Fn(&str) -> Vec<Repo
     // The legend.
     let mut lx = left;
     for s in Standing::ALL {
-        svg.push_str(&format!(
+        let _ = write!(
+            svg,
             "<rect x=\"{lx}\" y=\"4\" width=\"10\" height=\"10\" fill=\"{}\" stroke=\"#98a2b3\" stroke-width=\"0.5\"/>\
              <text x=\"{}\" y=\"13\" font-size=\"11\">{}</text>",
             s.color(),
             lx + 14.0,
             escape(m.t(s.key()))
-        ));
+        );
         lx += 100.0;
     }
     for (i, (party, counts)) in rows.iter().enumerate() {
         let y = top + row_h * i as f64;
-        svg.push_str(&format!("<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>", y + 12.0, escape(party)));
+        let _ = write!(svg, "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>", y + 12.0, escape(party));
         let mut x = left;
         for (s, n) in Standing::ALL.iter().zip(counts) {
             if *n == 0 {
                 continue;
             }
             let w = unit * *n as f64;
-            svg.push_str(&format!(
+            let _ = write!(
+                svg,
                 "<rect x=\"{x:.1}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"1\"><title>{} {}: {n}</title></rect>",
                 row_h - 4.0,
                 s.color(),
                 escape(party),
                 escape(m.t(s.key()))
-            ));
+            );
             x += w;
         }
         let total: usize = counts.iter().sum();
-        svg.push_str(&format!("<text x=\"{:.1}\" y=\"{}\" font-size=\"11\">{total}</text>", x + 4.0, y + 12.0));
+        let _ = write!(svg, "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\">{total}</text>", x + 4.0, y + 12.0);
     }
     svg.push_str("</svg>");
     svg

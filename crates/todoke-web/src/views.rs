@@ -186,7 +186,7 @@ pub async fn dashboard<D: Db>(State(state): State<AppState<D>>, viewer: Viewer) 
     let today = state.today();
     let m = Prefs::current();
     let mut rows = Vec::new();
-    for summary in state.incidents().await? {
+    for summary in state.store.incidents().await? {
         let record = state.store.incident(summary.id).await?;
         let parties = state.store.parties(summary.id).await?;
         let Some(scope) = scope(&viewer, &record, &parties) else { continue };

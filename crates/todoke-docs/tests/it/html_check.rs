@@ -7,6 +7,7 @@ const KNOWN: &[&str] = &[
     "head",
     "body",
     "main",
+    "div",
     "title",
     "style",
     "meta",
