@@ -37,6 +37,9 @@ pub enum AppError {
     /// No casebook notice has this id.
     #[error("no notice `{0}` in the casebook")]
     NoSuchNotice(String),
+    /// An input was refused: the message names the field and what was expected.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// An assessment of a stored incident and what changed since the previous one.

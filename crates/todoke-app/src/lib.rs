@@ -7,6 +7,7 @@ mod accounts;
 pub mod case_records;
 pub mod casebook;
 mod decisions;
+pub mod lookup;
 pub mod totp;
 
 pub use accounts::{

@@ -6,9 +6,11 @@
 
 use crate::facts::{IncidentDates, NoticeFacts};
 use crate::org::{org_type, pick_organization};
-use crate::text::{WordSet, any, is_bullet, is_heading, lines, prefix_chars, sentences, strip_marks, suffix_chars};
+use crate::text::{
+    WordSet, any, is_bullet, is_heading, lines, prefix_chars, sentences, strip_marks, suffix_chars, word_set,
+};
 use jiff::civil::Date;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 use todoke_ja::{DateMention, find_counts, find_dates, find_times};
 
 /// What an incident's text is read with.
@@ -19,8 +21,9 @@ pub struct Segment<'a> {
     pub doc: &'a str,
     /// The organization named in a compilation entry's header.
     pub header_org: Option<&'a str>,
-    /// The year partial dates take when the incident's text names none.
-    pub default_year: Option<i16>,
+    /// The dates of the incident's text (partial dates in the year of the notice when the text
+    /// names none).
+    pub dates: &'a [DateMention],
 }
 
 struct Sentence<'a> {
@@ -31,7 +34,7 @@ struct Sentence<'a> {
 struct Reader<'a> {
     seg: &'a Segment<'a>,
     sentences: Vec<Sentence<'a>>,
-    dates: Vec<DateMention>,
+    dates: &'a [DateMention],
 }
 
 /// Reads one incident.
@@ -40,7 +43,7 @@ pub fn read(seg: &Segment<'_>) -> NoticeFacts {
         .into_iter()
         .filter_map(|(s, e)| Some(Sentence { start: s, text: seg.text.get(s..e)? }))
         .collect();
-    let r = Reader { seg, sentences, dates: find_dates(seg.text, seg.default_year) };
+    let r = Reader { seg, sentences, dates: seg.dates };
     let organization = pick_organization(seg.text, seg.header_org, seg.doc);
     let org_type = organization.as_deref().map(|o| org_type(o, seg.text));
     let vendor = r.vendor_involved();
@@ -458,47 +461,68 @@ impl Reader<'_> {
     fn occurred(&self, discovered_at: Option<usize>, cause: Option<&str>) -> (Option<Date>, Option<Date>) {
         let text = self.text();
         let misdelivery = matches!(cause, Some("misdelivery_email" | "misdelivery_post"));
-        let occurs =
-            |s: &str| any(s, OCCURRENCE) || misdelivery && any(s, &["発送", "送付", "送信", "郵送", "配信", "交付"]);
-        let communicates = |s: &str| {
-            let comm = any(s, COMMUNICATION);
-            // For a misdelivery, sending is what happened.
-            let telling =
-                ["公表", "掲載", "発表", "報告", "連絡", "謝罪", "回収", "訪問", "お詫び", "判明", "確認", "把握"];
-            comm && (!misdelivery || any(s, &telling))
+        // These run on every sentence and date: word sets scan each text once, not once per word.
+        let occurs = |s: &str| {
+            word_set!(OCCURRENCE).any_in(s)
+                || misdelivery && word_set!(&["発送", "送付", "送信", "郵送", "配信", "交付"]).any_in(s)
         };
+        let communicates = |s: &str| {
+            let comm = word_set!(COMMUNICATION).any_in(s);
+            // For a misdelivery, sending is what happened.
+            let telling = word_set!(&[
+                "公表",
+                "掲載",
+                "発表",
+                "報告",
+                "連絡",
+                "謝罪",
+                "回収",
+                "訪問",
+                "お詫び",
+                "判明",
+                "確認",
+                "把握"
+            ]);
+            comm && (!misdelivery || telling.any_in(s))
+        };
+        let negated = |s: &str| word_set!(NEGATION).any_in(s);
         let mut days: Vec<Date> = Vec::new();
         let mut open_from: Option<Date> = None;
         let all_lines: Vec<(usize, &str)> = lines(text).collect();
+        // The last non-blank line that ends before the sentence (its heading, if it is one).
+        // Sentences come in order, so one walk down the lines serves them all.
+        let (mut next_line, mut heading) = (0, "");
+        let tampered = text.contains("改ざん");
         for s in &self.sentences {
-            let scope = any(
-                s.text,
-                &[
-                    "受診",
-                    "撮影",
-                    "対象者",
-                    "年度",
-                    "契約",
-                    "登録",
-                    "在籍",
-                    "利用した",
-                    "申し込ん",
-                    "購入",
-                    "決済をされた",
-                ],
-            );
+            let scope = word_set!(&[
+                "受診",
+                "撮影",
+                "対象者",
+                "年度",
+                "契約",
+                "登録",
+                "在籍",
+                "利用した",
+                "申し込ん",
+                "購入",
+                "決済をされた",
+            ])
+            .any_in(s.text);
             // The heading above a bare range (発生期間 / 発生日時) says what the range is.
-            let heading = all_lines
-                .iter()
-                .rev()
-                .find(|(at, l)| *at + l.len() < s.start && !l.trim().is_empty())
-                .map_or("", |(_, l)| *l);
+            while let Some((at, l)) = all_lines.get(next_line)
+                && *at + l.len() < s.start
+            {
+                if !l.trim().is_empty() {
+                    heading = l;
+                }
+                next_line += 1;
+            }
             let happening = occurs(s.text)
                 || s.text.contains("の間")
                 || (is_heading(heading) && any(heading, &["発生", "期間", "日時"]));
             // Card data skimmed from a tampered payment page: the window of payments is when it
             // happened.
-            let skimmed = s.text.contains("決済") && text.contains("改ざん");
+            let skimmed = s.text.contains("決済") && tampered;
             if (scope || !happening) && !skimmed {
                 continue;
             }
@@ -525,7 +549,7 @@ impl Reader<'_> {
                 }
             }
         }
-        for d in &self.dates {
+        for d in self.dates {
             if Some(d.start) == discovered_at {
                 continue;
             }
@@ -537,7 +561,7 @@ impl Reader<'_> {
             }
             let is_header =
                 lines(text).take(3).any(|(at, l)| at <= d.start && d.start < at + l.len() && !l.contains('。'));
-            if is_header || any(clause, NEGATION) {
+            if is_header || negated(clause) {
                 continue;
             }
             let strong = OCCURRENCE.iter().any(|w| clause.starts_with(w));
@@ -554,7 +578,7 @@ impl Reader<'_> {
                 let rest = text.get(d.end..next_date).unwrap_or_default();
                 let sentence = rest.split('。').next().unwrap_or_default();
                 let sentence = sentence.split('\n').next().unwrap_or_default();
-                occurs(sentence) && !communicates(sentence) && !any(sentence, NEGATION)
+                occurs(sentence) && !communicates(sentence) && !negated(sentence)
             };
             if attack {
                 days.push(d.date);
@@ -669,7 +693,7 @@ impl Reader<'_> {
             "委託する",
         ];
         self.sentences.iter().any(|s| {
-            let found = VENDOR.iter().any(|v| s.text.contains(v));
+            let found = word_set!(VENDOR).any_in(s.text);
             // 委託元 (the organization is itself the contractor) and an investigation handed to
             // experts are not a contractor taking part in the incident.
             found && !any(s.text, &["調査を委託", "専門機関に委託", "調査会社に委託", "委託元として公表"])
@@ -751,22 +775,19 @@ impl Reader<'_> {
     }
 
     fn attack_at_vendor(&self) -> bool {
-        self.sentences.iter().any(|s| {
-            any(
-                s.text,
-                &[
-                    "委託業者",
-                    "委託先",
-                    "委託している",
-                    "委託しており",
-                    "受託業者",
-                    "再委託",
-                    "委託会社",
-                    "委託事業者",
-                    "受託事業者",
-                ],
-            ) && any(s.text, &["不正アクセス", "ランサム", "サイバー攻撃", "ウイルス", "ウィルス", "マルウ"])
-        })
+        let vendor = word_set!(&[
+            "委託業者",
+            "委託先",
+            "委託している",
+            "委託しており",
+            "受託業者",
+            "再委託",
+            "委託会社",
+            "委託事業者",
+            "受託事業者",
+        ]);
+        let attack = word_set!(&["不正アクセス", "ランサム", "サイバー攻撃", "ウイルス", "ウィルス", "マルウ"]);
+        self.sentences.iter().any(|s| vendor.any_in(s.text) && attack.any_in(s.text))
     }
 
     /// The number of records or persons concerned: the first count whose words say it is what
@@ -814,7 +835,7 @@ impl Reader<'_> {
                 {
                     continue;
                 }
-                let context_words = [
+                let context_words = word_set!(&[
                     "漏えい",
                     "漏洩",
                     "流出",
@@ -845,13 +866,13 @@ impl Reader<'_> {
                     "記載",
                     "アドレス",
                     "データ",
-                ];
+                ]);
                 // メール計1,146通: messages, which hold the persons a later figure counts.
                 if m.count.unit == '通' && suffix_chars(in_sentence, 4).contains("メール") {
                     messages = messages.or(Some((m.count.value, unit)));
                     continue;
                 }
-                if any(before, &context_words) || any(after, &context_words) {
+                if context_words.any_in(before) || context_words.any_in(after) {
                     // Several figures in one sentence (カード情報2,318件及び個人情報5,907件): the largest.
                     let best = best.get_or_insert((m.count.value, unit));
                     if m.count.value > best.0 {
@@ -871,7 +892,8 @@ impl Reader<'_> {
     fn data_items(&self) -> Vec<String> {
         let mut items: Vec<String> = Vec::new();
         let all: Vec<(usize, &str)> = lines(self.text()).collect();
-        let heading_words = [
+        // Every line is tested for a heading that names data: word sets scan each line once.
+        let heading_words = word_set!(&[
             "項目",
             "個人情報の内容",
             "情報の内容",
@@ -893,57 +915,50 @@ impl Reader<'_> {
             "おそれのある情報",
             "対象情報",
             "記載内容",
-        ];
+        ]);
+        let data_nouns = word_set!(&["情報", "項目", "内容", "データ"]);
+        let data_verbs = word_set!(&[
+            "漏",
+            "流出",
+            "紛失",
+            "盗",
+            "閲覧",
+            "表示",
+            "誤送",
+            "誤交付",
+            "誤配",
+            "送付",
+            "記載",
+            "保存",
+            "対象",
+            "含まれ",
+            "持ち出",
+            "おそれ",
+            "可能性",
+        ]);
+        let other_sections = word_set!(&[
+            "件数",
+            "人数",
+            "原因",
+            "経緯",
+            "対応",
+            "防止",
+            "問い合わせ",
+            "問合せ",
+            "お願い",
+            "報告",
+            "概要",
+            "について",
+            "お詫び",
+            "お知らせ",
+            "に関する",
+        ]);
         let mut i = 0;
         while i < all.len() {
             let line = all.get(i).map_or("", |l| l.1);
             let t = strip_marks(line);
-            let names_data = any(t, &heading_words)
-                || any(t, &["情報", "項目", "内容", "データ"])
-                    && any(
-                        t,
-                        &[
-                            "漏",
-                            "流出",
-                            "紛失",
-                            "盗",
-                            "閲覧",
-                            "表示",
-                            "誤送",
-                            "誤交付",
-                            "誤配",
-                            "送付",
-                            "記載",
-                            "保存",
-                            "対象",
-                            "含まれ",
-                            "持ち出",
-                            "おそれ",
-                            "可能性",
-                        ],
-                    );
-            let heading = is_heading(line)
-                && names_data
-                && !any(
-                    t,
-                    &[
-                        "件数",
-                        "人数",
-                        "原因",
-                        "経緯",
-                        "対応",
-                        "防止",
-                        "問い合わせ",
-                        "問合せ",
-                        "お願い",
-                        "報告",
-                        "概要",
-                        "について",
-                        "お詫び",
-                        "お知らせ",
-                        "に関する",
-                    ],
-                );
+            let names_data = |t: &str| heading_words.any_in(t) || data_nouns.any_in(t) && data_verbs.any_in(t);
+            let heading = is_heading(line) && names_data(t) && !other_sections.any_in(t);
             if heading {
                 // A heading with two cells (項目 内容) opens a table.
                 let mut table = t.split_whitespace().count() == 2;
@@ -984,7 +999,7 @@ impl Reader<'_> {
                     }
                     let without_denial = strip_denied_brackets(n);
                     let n = without_denial.as_str();
-                    if !n.contains('。') && any(n, DENIAL) {
+                    if !n.contains('。') && word_set!(DENIAL).any_in(n) {
                         continue;
                     }
                     let body = strip_marks(n);
@@ -1067,7 +1082,7 @@ impl Reader<'_> {
         }
         if items.is_empty() {
             for s in &self.sentences {
-                if any(s.text, DENIAL) {
+                if word_set!(DENIAL).any_in(s.text) {
                     continue;
                 }
                 if any(s.text, &["情報", "項目", "データ"])
@@ -1080,7 +1095,7 @@ impl Reader<'_> {
         if items.is_empty() {
             // …には、A、B、Cが保存されていた: lists no word announces, only when nothing else names items.
             for s in &self.sentences {
-                if !any(s.text, DENIAL)
+                if !word_set!(DENIAL).any_in(s.text)
                     && let Some(list) = list_before_verb(s.text)
                 {
                     push_all(&mut items, split_items(list));
@@ -1151,7 +1166,9 @@ impl Reader<'_> {
             let after = prefix_chars(text.get(i..).unwrap_or_default(), 25);
             !any(after, &["含まれておりません", "含まれていません", "含まれません", "ありません", "該当しません"])
         });
-        affirmed || any(text, &["患者情報", "診療情報", "診療記録", "病歴", "傷病名", "健診結果", "検査結果", "カルテ"])
+        affirmed
+            || word_set!(&["患者情報", "診療情報", "診療記録", "病歴", "傷病名", "健診結果", "検査結果", "カルテ"])
+                .any_in(text)
     }
 
     fn financial(&self, items: &[String]) -> bool {
@@ -1201,7 +1218,8 @@ impl Reader<'_> {
             "報告",
         ];
         for (n, (at, line)) in all.iter().enumerate() {
-            if !any(line, &["個人情報保護委員会", "保護委員会"]) {
+            // 保護委員会 is in 個人情報保護委員会: one search finds either.
+            if !line.contains("保護委員会") {
                 continue;
             }
             for (s, e) in sentences(line) {
@@ -1436,8 +1454,14 @@ impl Reader<'_> {
 }
 
 fn discovery_verb(sentence: &str) -> Option<usize> {
+    // Which of the verbs the sentence holds, in one scan: most sentences hold none.
+    static VERBS: LazyLock<WordSet> = LazyLock::new(|| WordSet::per_word(DISCOVERY));
+    let held = VERBS.lists_in(sentence);
     let mut best: Option<usize> = None;
-    for v in DISCOVERY {
+    for (n, v) in DISCOVERY.iter().enumerate() {
+        if held & (1 << n) == 0 {
+            continue;
+        }
         for (i, _) in sentence.match_indices(v) {
             let after = prefix_chars(sentence.get(i + v.len()..).unwrap_or_default(), 10);
             if any(after, NEGATION) || after.starts_with(['中', '後']) {
@@ -1526,7 +1550,7 @@ fn top_level_heading(line: &str) -> bool {
 
 /// `情報は、LIST`, `情報には、LIST`, `個人情報(LIST)`: the list part of a sentence.
 fn list_in_sentence(sentence: &str) -> Option<&str> {
-    let triggers = [
+    const TRIGGERS: &[&str] = &[
         "情報には、",
         "情報は、",
         "情報は以下",
@@ -1541,7 +1565,13 @@ fn list_in_sentence(sentence: &str) -> Option<&str> {
         "項目:",
         "項目：",
     ];
-    for t in triggers {
+    // Which triggers the sentence holds, in one scan; the others need no search.
+    static HELD: LazyLock<WordSet> = LazyLock::new(|| WordSet::per_word(TRIGGERS));
+    let held = HELD.lists_in(sentence);
+    for (n, t) in TRIGGERS.iter().enumerate() {
+        if held & (1 << n) == 0 {
+            continue;
+        }
         if let Some(i) = sentence.find(t) {
             let before = sentence.get(..i).unwrap_or_default();
             if !any(
@@ -1604,7 +1634,7 @@ fn strip_denied_brackets(line: &str) -> String {
 
 /// `…には、A、B、Cが保存されていた` / `A、B、Cが外部に流出した可能性`: the list before the verb.
 fn list_before_verb(sentence: &str) -> Option<&str> {
-    let verbs = [
+    const VERBS: &[&str] = &[
         "が記載",
         "が保存",
         "が含まれ",
@@ -1623,7 +1653,11 @@ fn list_before_verb(sentence: &str) -> Option<&str> {
         "を含む",
         "を記録した",
     ];
-    let end = verbs.iter().filter_map(|v| sentence.find(v)).min()?;
+    // Which verbs the sentence holds, in one scan: most hold none.
+    static HELD: LazyLock<WordSet> = LazyLock::new(|| WordSet::per_word(VERBS));
+    let held = HELD.lists_in(sentence);
+    let end =
+        VERBS.iter().enumerate().filter(|(n, _)| held & (1 << n) != 0).filter_map(|(_, v)| sentence.find(v)).min()?;
     let head = sentence.get(..end)?;
     let start = ["には、", "は、", "には"].iter().filter_map(|t| head.rfind(t).map(|i| i + t.len())).max().unwrap_or(0);
     let list = head.get(start..)?;

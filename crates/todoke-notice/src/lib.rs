@@ -58,13 +58,21 @@ pub fn read_text(decoded: &str, source: &str) -> Vec<NoticeFacts> {
         }
         _ => None,
     };
-    let years = split::complete_years(doc);
+    let doc_dates = todoke_ja::find_dates(doc, None);
+    let years = split::complete_years(&doc_dates);
     let mut out = Vec::with_capacity(parts.len());
     for part in &parts {
         let seg_text = doc.get(part.start..part.end).unwrap_or_default();
         let default_year = split::year_before(&years, part.start);
+        // A notice of one incident (the usual case) is its own segment, and its dates are the
+        // ones just found: reading them again with `default_year` gives the same list, because
+        // find_dates falls back to the default year only for a month and day with no complete date
+        // before or after it in the text, and `default_year` is set only when the text has one.
+        let whole = part.start == 0 && part.end == doc.len();
+        let seg_dates = if whole { None } else { Some(todoke_ja::find_dates(seg_text, default_year)) };
         let header_org = part.header_org.as_deref().or(preface_org.as_deref());
-        let segment = extract::Segment { text: seg_text, doc, header_org, default_year };
+        let dates = seg_dates.as_deref().unwrap_or(&doc_dates);
+        let segment = extract::Segment { text: seg_text, doc, header_org, dates };
         let mut facts = extract::read(&segment);
         facts.source = source.to_string();
         facts.span = [folded.origin(part.start), folded.origin(part.end)];

@@ -3,9 +3,8 @@
 //! the header, the body that calls itself 当市 / 当院 / 弊社, or the subject of the first sentences —
 //! never the contractor it names.
 
-use crate::text::{any, lines, prefix_chars};
-use std::collections::HashMap;
-use std::sync::OnceLock;
+use crate::text::{WordSet, any, lines, prefix_chars};
+use std::sync::LazyLock;
 
 /// Legal forms written before the name.
 const PREFIX_FORMS: &[&str] = &[
@@ -217,32 +216,20 @@ fn backward_name(text: &str, end: usize, max: usize) -> usize {
 }
 
 /// Where each of the name-marking words (legal forms, kinds) occurs, found in one pass over the
-/// text: a table from a word's first character to the words that start with it.
+/// text, in the order of the text (and at one place, in the order of the lists: all the words have
+/// two characters or more).
 fn marks(text: &str) -> Vec<(usize, &'static str)> {
-    static TABLE: OnceLock<HashMap<char, Vec<&'static str>>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut t: HashMap<char, Vec<&'static str>> = HashMap::new();
+    static WORDS: LazyLock<WordSet> = LazyLock::new(|| {
+        let mut words: Vec<&'static str> = Vec::new();
         for w in PREFIX_FORMS.iter().chain(SUFFIX_FORMS).chain(KIND_SUFFIXES) {
-            if let Some(c) = w.chars().next() {
-                let entry = t.entry(c).or_default();
-                if !entry.contains(w) {
-                    entry.push(w);
-                }
+            if !words.contains(w) {
+                words.push(w);
             }
         }
-        t
+        WordSet::new(&[&words])
     });
     let mut found = Vec::new();
-    for (i, c) in text.char_indices() {
-        if let Some(words) = table.get(&c) {
-            let rest = text.get(i..).unwrap_or_default();
-            for w in words {
-                if rest.starts_with(w) {
-                    found.push((i, *w));
-                }
-            }
-        }
-    }
+    WORDS.each_match(text, |at, w, _| found.push((at, w)));
     found
 }
 
@@ -437,8 +424,11 @@ fn pick(seg: &str, header: Option<&str>, doc: &str) -> Option<String> {
         }
     }
     // The body calls itself 当市 / 当院 / 弊社: the name of that kind it uses most.
-    for (words, kinds) in SELF_REFERENCES {
-        if !any(seg, words) {
+    static SELVES: LazyLock<WordSet> =
+        LazyLock::new(|| WordSet::new(&SELF_REFERENCES.iter().map(|(words, _)| *words).collect::<Vec<_>>()));
+    let selves = SELVES.lists_in(seg);
+    for (n, (_, kinds)) in SELF_REFERENCES.iter().enumerate() {
+        if selves & (1 << n) == 0 {
             continue;
         }
         for scope in [seg, doc] {

@@ -3,7 +3,6 @@
 //! incident; a notice without such repetition is one incident.
 
 use crate::text::lines;
-use todoke_ja::find_dates;
 
 /// One incident's part of a notice.
 pub struct Part {
@@ -80,13 +79,10 @@ pub fn split(doc: &str) -> Vec<Part> {
     parts
 }
 
-/// The years of a notice's complete dates, with their offsets, for [`year_before`].
-pub fn complete_years(doc: &str) -> Vec<(usize, i16)> {
-    find_dates(doc, None)
-        .into_iter()
-        .filter(|d| d.form == todoke_ja::DateForm::Complete)
-        .map(|d| (d.start, d.date.year()))
-        .collect()
+/// The years of a notice's complete dates (its [`find_dates`](todoke_ja::find_dates) without a
+/// default year), with their offsets, for [`year_before`].
+pub fn complete_years(dates: &[todoke_ja::DateMention]) -> Vec<(usize, i16)> {
+    dates.iter().filter(|d| d.form == todoke_ja::DateForm::Complete).map(|d| (d.start, d.date.year())).collect()
 }
 
 /// The year of the last complete date before `at` (or the first in the notice): the year partial

@@ -56,3 +56,12 @@ pub fn files_for(viewer: &Viewer, record: &IncidentRecord, party: &StoredParty) 
             .iter()
             .any(|m| m.org == party.org && matches!(m.role, Role::ConsignorOfficer | Role::HandlerStaff | Role::Admin))
 }
+
+/// Whether the viewer may ask "am I affected?" on a case: any role but the auditor's, in the
+/// owning organization or a party's (each sees the answer only for the parties it sees).
+pub fn looks_up(viewer: &Viewer, record: &IncidentRecord, parties: &[StoredParty]) -> bool {
+    viewer
+        .memberships
+        .iter()
+        .any(|m| !matches!(m.role, Role::Auditor) && (m.org == record.owner || parties.iter().any(|p| p.org == m.org)))
+}

@@ -411,3 +411,27 @@ pub async fn submit_report<D: Db>(
     let id: todoke_core::ReportId = report.parse().map_err(|_| WebError::NotFound)?;
     Ok(Json(report_json(id, &name, &submitted)?))
 }
+
+/// A question "am I affected?" as the API takes it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LookupInput {
+    name_kana: String,
+    birth_date: String,
+}
+
+/// `POST /api/v1/cases/{id}/lookup`: whether a person (kana name, birth date) is on a list the
+/// caller may see, and on which parties' lists. Rate-limited and audited.
+pub async fn lookup<D: Db>(
+    State(state): State<AppState<D>>,
+    v: Result<Viewer, crate::error::WebError>,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let viewer = viewer(v)?;
+    check_api_csrf(&viewer, &headers)?;
+    let input: LookupInput = json_body(&headers, &body)?;
+    let parties = crate::lookup::answer(&state, &viewer, &id, &input.name_kana, &input.birth_date).await?;
+    Ok(Json(json!({ "affected": !parties.is_empty(), "parties": parties })))
+}

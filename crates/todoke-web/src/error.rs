@@ -38,6 +38,9 @@ pub enum WebError {
     /// 409: the change conflicts with what is stored (a submitted report is frozen).
     #[error("conflict")]
     Conflict,
+    /// 429: too many requests of this kind; try again later.
+    #[error("too many requests")]
+    TooMany,
     /// 500: something failed inside; logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -58,6 +61,7 @@ impl From<todoke_app::AppError> for WebError {
         match e {
             todoke_app::AppError::Store(s) => s.into(),
             todoke_app::AppError::NoSuchParty(_) => Self::NotFound,
+            todoke_app::AppError::Invalid(why) => Self::Invalid(why),
             other => Self::Internal(other.to_string()),
         }
     }
@@ -83,6 +87,7 @@ impl WebError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Conflict => StatusCode::CONFLICT,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::TooMany => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,6 +101,7 @@ impl WebError {
             Self::Forbidden => m.t("error.forbidden").into(),
             Self::Conflict => m.t("error.conflict").into(),
             Self::Invalid(why) => format!("{}: {why}", m.t("error.invalid")),
+            Self::TooMany => m.t("error.too_many").into(),
             Self::Internal(_) => m.t("error.internal").into(),
         }
     }

@@ -108,6 +108,16 @@ messages! {
     "error.forbidden" => "この操作の権限がありません", "You may not do this";
     "error.invalid" => "入力を確認してください", "Please check your input";
     "error.conflict" => "この操作はできません", "This cannot be done";
+    "error.too_many" => "短時間に多くの照会がありました。しばらくしてからお試しください", "Too many requests in a short time; please try again later";
+    "lookup.title" => "対象者照会（自分は対象か）", "Am I affected?";
+    "lookup.link" => "対象者照会", "Am I affected?";
+    "lookup.howto" => "お問い合わせの方の氏名のフリガナと生年月日で、通知対象者の名簿に含まれるかを確認します。名簿の内容は表示されません。照会は監査ログに記録されます。", "Checks by the reading (kana) of the caller's name and their birth date whether they are on a list of affected people. Nothing of the lists is shown; each question is recorded in the audit log.";
+    "lookup.kana" => "氏名（フリガナ）", "Name (kana)";
+    "lookup.birth" => "生年月日", "Birth date";
+    "lookup.submit" => "照会する", "Check";
+    "lookup.found" => "対象者です。該当する名簿", "Affected. On the list of";
+    "lookup.not_found" => "照会できる名簿には該当がありません", "Not on any list you may check";
+    "lookup.back" => "事案へ戻る", "Back to the case";
     "error.internal" => "内部エラーが発生しました", "Something failed inside";
     "audit.title" => "監査ログ", "Audit log";
     "audit.intact" => "改ざんは検出されませんでした", "No tampering found";

@@ -15,6 +15,8 @@ mod chart;
 mod edit;
 mod error;
 mod i18n;
+mod lookup;
+mod ratelimit;
 mod records;
 mod security;
 mod session;
@@ -28,7 +30,7 @@ use axum::routing::{get, patch, post};
 use std::future::Future;
 use todoke_store::Db;
 
-pub use state::AppState;
+pub use state::{AppState, LOOKUPS_PER_MINUTE};
 
 /// Every route of the application.
 pub fn router<D: Db>(state: AppState<D>) -> Router {
@@ -47,6 +49,7 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/cases/{id}/timeline/import", post(records::import_events_form::<D>))
         .route("/cases/{id}/tasks", post(records::add_task_form::<D>))
         .route("/cases/{id}/tasks/{task}/status", post(records::task_status_form::<D>))
+        .route("/cases/{id}/lookup", get(lookup::page::<D>).post(lookup::ask_form::<D>))
         .route("/preferences", post(records::set_preferences::<D>))
         .route("/audit", get(views::audit_page::<D>))
         .route("/static/app.css", get(views::stylesheet))
@@ -63,6 +66,7 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/api/v1/cases/{id}/tasks/{task}", patch(api::task_status::<D>))
         .route("/api/v1/cases/{id}/reports", get(api::reports::<D>).post(api::add_report::<D>))
         .route("/api/v1/cases/{id}/reports/{report}/submit", post(api::submit_report::<D>))
+        .route("/api/v1/cases/{id}/lookup", post(api::lookup::<D>))
         .fallback(views::not_found)
         .layer(axum::middleware::from_fn(i18n::scope))
         .layer(axum::middleware::from_fn(security::headers))

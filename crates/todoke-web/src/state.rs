@@ -1,6 +1,7 @@
 //! What every handler shares.
 
 use std::sync::Arc;
+use std::time::Duration;
 use todoke_core::Clock;
 use todoke_rules::Packs;
 use todoke_store::{Db, Store};
@@ -15,7 +16,13 @@ pub struct AppState<D: Db> {
     pub packs: Arc<Packs>,
     /// Assessments kept between requests, keyed by the facts they were made from.
     pub(crate) cache: Arc<crate::cache::AssessmentCache>,
+    /// "Am I affected?" questions per user (see [`LOOKUPS_PER_MINUTE`]).
+    pub(crate) lookups: Arc<crate::ratelimit::RateLimit>,
 }
+
+/// How many "am I affected?" questions one user may ask a minute: enough for a call-center
+/// operator on the phone, far too few to try names from a telephone directory.
+pub const LOOKUPS_PER_MINUTE: usize = 30;
 
 impl<D: Db> Clone for AppState<D> {
     fn clone(&self) -> Self {
@@ -24,6 +31,7 @@ impl<D: Db> Clone for AppState<D> {
             clock: self.clock.clone(),
             packs: self.packs.clone(),
             cache: self.cache.clone(),
+            lookups: self.lookups.clone(),
         }
     }
 }
@@ -31,7 +39,13 @@ impl<D: Db> Clone for AppState<D> {
 impl<D: Db> AppState<D> {
     /// A state over `store`, with the shipped rule packs.
     pub fn new(store: Store<D>, clock: Arc<dyn Clock>) -> Result<Self, todoke_rules::PackError> {
-        Ok(Self { store, clock, packs: Arc::new(Packs::embedded()?), cache: Arc::default() })
+        Ok(Self {
+            store,
+            clock,
+            packs: Arc::new(Packs::embedded()?),
+            cache: Arc::default(),
+            lookups: Arc::new(crate::ratelimit::RateLimit::new(LOOKUPS_PER_MINUTE, Duration::from_secs(60))),
+        })
     }
 
     /// Today in Japan (JST has no daylight saving, so a fixed offset is exact).

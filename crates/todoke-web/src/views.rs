@@ -277,6 +277,8 @@ struct CasePage {
     /// The timeline and tasks are the owner's working record, not shown to a party's share.
     full: bool,
     editable: bool,
+    /// Whether the viewer may ask "am I affected?" here.
+    lookup: bool,
     report_parties: Vec<String>,
     id: String,
     changes: Vec<String>,
@@ -443,6 +445,7 @@ pub async fn case_page<D: Db>(
     let obligations_chart = crate::chart::obligations(&mine, &filed, m);
     let f = &record.facts;
     let editable = scope == Scope::Full && can_edit(&viewer, &record);
+    let lookup = crate::access::looks_up(&viewer, &record, &parties);
     let reports = stored_reports
         .iter()
         .filter_map(|(id, r)| {
@@ -498,6 +501,7 @@ pub async fn case_page<D: Db>(
         parties: mine.iter().map(|p| party_view(p, m)).collect(),
         full: scope == Scope::Full,
         editable,
+        lookup,
         report_parties: parties
             .iter()
             .filter(|p| scope.sees(&p.party.name) && files_for(&viewer, &record, p))

@@ -46,16 +46,18 @@ async fn the_authorization_matrix() {
         (format!("/api/v1/cases/{other}/timeline"), true),
         (format!("/api/v1/cases/{other}/tasks"), true),
         (format!("/api/v1/cases/{other}/reports"), true),
+        (format!("/cases/{demo}/lookup"), false),
+        (format!("/cases/{other}/lookup"), false),
     ];
     use Sees::*;
     // One row per user; one column per route above.
-    let matrix: Vec<(Option<&str>, [Sees; 18])> = vec![
-        (None, [SignIn; 18]),
+    let matrix: Vec<(Option<&str>, [Sees; 20])> = vec![
+        (None, [SignIn; 20]),
         (
             Some("foundation"),
             [
                 Ok, Full, Nothing, Forbidden, Ok, Full, Full, Nothing, Nothing, Ok, Full, Ok, Ok, Ok, Nothing, Nothing,
-                Nothing, Nothing,
+                Nothing, Nothing, Ok, Nothing,
             ],
         ),
         (
@@ -78,6 +80,8 @@ async fn the_authorization_matrix() {
                 Nothing,
                 Nothing,
                 Nothing,
+                Nothing,
+                Ok,
                 Nothing,
             ],
         ),
@@ -102,9 +106,11 @@ async fn the_authorization_matrix() {
                 Nothing,
                 Nothing,
                 Nothing,
+                Ok,
+                Nothing,
             ],
         ),
-        (Some("admin"), [Enroll; 18]),
+        (Some("admin"), [Enroll; 20]),
     ];
     for (login, expected) in matrix {
         let cookie = match login {
