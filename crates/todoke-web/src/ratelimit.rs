@@ -57,6 +57,6 @@ mod tests {
         assert!(!limit.allow_at("a", start + Duration::from_secs(10)));
         assert!(limit.allow_at("b", start + Duration::from_secs(10)), "each key has its own count");
         assert!(limit.allow_at("a", start + Duration::from_secs(60)), "the first event left the window");
-        assert!(!limit.allow_at("a", start + Duration::from_secs(61)));
+        assert!(!limit.allow_at("a", start + Duration::from_secs(60)), "three in the window again");
     }
 }

@@ -316,28 +316,7 @@ async fn import<D: Db>(
             names.join(", ")
         );
     };
-    let inputs =
-        files.iter().map(|p| Ok(Input::open(p)?.with_party(Some(&stored.party.name)))).collect::<Result<Vec<_>>>()?;
-    let (records, mut rejected) = todoke_people::read_records(inputs, &mapping(ctx, columns)?, &Bar::new())?;
-    let mut people = Vec::with_capacity(records.len());
-    for r in records {
-        if r.party != stored.party.name {
-            rejected.push(Rejected { file: r.file, line: r.line, reason: Reason::OtherParty });
-            continue;
-        }
-        people.push(AffectedPerson {
-            name: r.name,
-            name_kana: r.name_kana,
-            birth_date: Some(r.birth_date),
-            sex: r.sex,
-            postal_code: r.postal_code,
-            address: r.address,
-            phone: r.phone,
-            email: r.email,
-            person_id: r.person_id,
-            group: r.group,
-        });
-    }
+    let (people, mut rejected) = read_people(ctx, &stored.party.name, columns, files, &Bar::new())?;
     // One call, one transaction: a crash leaves nothing half-imported.
     let added = store.add_people(&ctx.actor, incident, stored.id, &people).await?;
     rejected.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -357,6 +336,72 @@ async fn import<D: Db>(
         rejected.len()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A party's list as people to store, and the rows that cannot be used (a row of another party
+/// among them).
+fn read_people(
+    ctx: &Ctx,
+    party: &str,
+    columns: Option<&Path>,
+    files: &[PathBuf],
+    progress: &dyn Progress,
+) -> Result<(Vec<AffectedPerson>, Vec<Rejected>)> {
+    let inputs = files.iter().map(|p| Ok(Input::open(p)?.with_party(Some(party)))).collect::<Result<Vec<_>>>()?;
+    let (records, mut rejected) = todoke_people::read_records(inputs, &mapping(ctx, columns)?, progress)?;
+    let mut people = Vec::with_capacity(records.len());
+    for r in records {
+        if r.party != party {
+            rejected.push(Rejected { file: r.file, line: r.line, reason: Reason::OtherParty });
+            continue;
+        }
+        people.push(AffectedPerson {
+            name: r.name,
+            name_kana: r.name_kana,
+            birth_date: Some(r.birth_date),
+            sex: r.sex,
+            postal_code: r.postal_code,
+            address: r.address,
+            phone: r.phone,
+            email: r.email,
+            person_id: r.person_id,
+            group: r.group,
+        });
+    }
+    Ok((people, rejected))
+}
+
+/// How many synthetic rows the demo's cities send (each city's share of one generated list).
+const DEMO_ROWS: u64 = 600;
+
+/// The demo's affected people: one synthetic list (Shift_JIS CSV, with the duplicates and variant
+/// spellings real lists have) for the demo's cities, read and stored like any imported list.
+/// Returns one stored person's kana name and birth date, to try "am I affected?" with.
+pub async fn load_demo_people<D: Db>(ctx: &Ctx, store: &Store<D>, cities: &[&str]) -> Result<Option<String>> {
+    // The demo case was just created: it is the last in the list (ordered by creation).
+    let Some(summary) = store.incidents().await?.into_iter().last() else { return Ok(None) };
+    let parties = store.parties(summary.id).await?;
+    let dir = tempfile::tempdir()?;
+    let opts = GenerateOptions {
+        rows: DEMO_ROWS * cities.len() as u64,
+        parties: cities.iter().map(|c| c.to_string()).collect(),
+        rejected: 0.0,
+        encoding: GenEncoding::Sjis,
+        seed: 2024,
+        ..GenerateOptions::default()
+    };
+    let truth = generate(&opts, dir.path())?;
+    let mut example = None;
+    for city in cities {
+        let Some(party) = parties.iter().find(|p| p.party.name == *city) else { continue };
+        let (people, _) = read_people(ctx, city, None, &truth.inputs, &todoke_people::NoProgress)?;
+        store.add_people(&ctx.actor, summary.id, party.id, &people).await?;
+        if example.is_none() {
+            example =
+                people.iter().find_map(|p| Some(format!("{} {} ({city})", p.name_kana.as_deref()?, p.birth_date?)));
+        }
+    }
+    Ok(example)
 }
 
 fn run_generate(ctx: &Ctx, args: &GenerateArgs) -> Result<ExitCode> {

@@ -12,8 +12,14 @@ pub async fn run<D: Db>(ctx: &Ctx, store: Store<D>, listen: SocketAddr, demo: bo
     let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).try_init();
     let mut accounts = Vec::new();
     accounts.extend(todoke_app::ensure_admin(&store, &ctx.actor).await?);
+    let mut try_lookup = None;
     if demo {
-        accounts.extend(todoke_app::load_demo(&store, &ctx.actor).await?);
+        let users = todoke_app::load_demo(&store, &ctx.actor).await?;
+        if !users.is_empty() {
+            // The demo's two cities with accounts get their synthetic lists of affected people.
+            try_lookup = super::people::load_demo_people(ctx, &store, &["春日部市", "越谷市"]).await?;
+        }
+        accounts.extend(users);
     }
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
@@ -36,6 +42,9 @@ pub async fn run<D: Db>(ctx: &Ctx, store: Store<D>, listen: SocketAddr, demo: bo
         );
         for a in &accounts {
             println!("  {:<12} {}  {}", a.login, a.password, a.about);
+        }
+        if let Some(person) = &try_lookup {
+            println!("{} {person}", ctx.say("対象者照会を試すには:", "to try \"am I affected?\":"));
         }
     } else {
         println!(

@@ -23,6 +23,12 @@ fn serve_demo_starts_and_prints_the_accounts() {
     for login in ["admin", "foundation", "kasukabe", "koshigaya"] {
         assert!(accounts.iter().any(|l| l.trim_start().starts_with(login)), "{login} in {accounts:?}");
     }
+    // The demo cities' synthetic lists were imported: a person to try "am I affected?" with.
+    let try_line = lines.next().unwrap().unwrap();
+    let person = try_line.strip_prefix("対象者照会を試すには: ").unwrap_or_else(|| panic!("{try_line}"));
+    let parts: Vec<&str> = person.split(' ').collect();
+    assert!(person.ends_with("(春日部市)") && parts.len() >= 3, "{person}");
+    assert!(parts[parts.len() - 2].parse::<jiff::civil::Date>().is_ok(), "a birth date in {person}");
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
     let mut response = String::new();
