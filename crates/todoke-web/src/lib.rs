@@ -15,6 +15,7 @@ mod chart;
 mod edit;
 mod error;
 mod i18n;
+mod inquiries;
 mod lookup;
 mod ratelimit;
 mod records;
@@ -49,6 +50,7 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/cases/{id}/timeline/import", post(records::import_events_form::<D>))
         .route("/cases/{id}/tasks", post(records::add_task_form::<D>))
         .route("/cases/{id}/tasks/{task}/status", post(records::task_status_form::<D>))
+        .route("/cases/{id}/inquiries", get(inquiries::page::<D>).post(inquiries::add_form::<D>))
         .route("/cases/{id}/lookup", get(lookup::page::<D>).post(lookup::ask_form::<D>))
         .route("/preferences", post(records::set_preferences::<D>))
         .route("/audit", get(views::audit_page::<D>))

@@ -82,7 +82,7 @@ pub fn report_kind(key: &str) -> Result<ReportKind, WebError> {
 
 /// A date-time from a form: `2024-01-28T02:10` (a `datetime-local` field) with its UTC offset, or
 /// a full RFC 3339 date-time.
-fn form_time(at: &str, offset: &str) -> String {
+pub(crate) fn form_time(at: &str, offset: &str) -> String {
     let at = at.trim();
     let has_zone = at.get(11..).is_some_and(|time| time.contains(['Z', 'z', '+', '-']));
     if has_zone {

@@ -48,16 +48,18 @@ async fn the_authorization_matrix() {
         (format!("/api/v1/cases/{other}/reports"), true),
         (format!("/cases/{demo}/lookup"), false),
         (format!("/cases/{other}/lookup"), false),
+        (format!("/cases/{demo}/inquiries"), false),
+        (format!("/cases/{other}/inquiries"), false),
     ];
     use Sees::*;
     // One row per user; one column per route above.
-    let matrix: Vec<(Option<&str>, [Sees; 20])> = vec![
-        (None, [SignIn; 20]),
+    let matrix: Vec<(Option<&str>, [Sees; 22])> = vec![
+        (None, [SignIn; 22]),
         (
             Some("foundation"),
             [
                 Ok, Full, Nothing, Forbidden, Ok, Full, Full, Nothing, Nothing, Ok, Full, Ok, Ok, Ok, Nothing, Nothing,
-                Nothing, Nothing, Ok, Nothing,
+                Nothing, Nothing, Ok, Nothing, Ok, Nothing,
             ],
         ),
         (
@@ -80,6 +82,8 @@ async fn the_authorization_matrix() {
                 Nothing,
                 Nothing,
                 Nothing,
+                Nothing,
+                Ok,
                 Nothing,
                 Ok,
                 Nothing,
@@ -108,9 +112,11 @@ async fn the_authorization_matrix() {
                 Nothing,
                 Ok,
                 Nothing,
+                Ok,
+                Nothing,
             ],
         ),
-        (Some("admin"), [Enroll; 20]),
+        (Some("admin"), [Enroll; 22]),
     ];
     for (login, expected) in matrix {
         let cookie = match login {

@@ -7,6 +7,7 @@ mod api;
 mod authorization;
 mod browser;
 mod editing;
+mod inquiries;
 mod lookup;
 mod records;
 mod security;
