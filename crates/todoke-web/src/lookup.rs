@@ -50,8 +50,10 @@ pub async fn answer<D: Db>(
     if !state.lookups.allow(&viewer.user.id.to_string()) {
         return Err(WebError::TooMany);
     }
-    let birth_date =
-        birth_date.trim().parse().map_err(|_| WebError::Invalid("birth_date: expected a date as YYYY-MM-DD".into()))?;
+    // Callers give their birth date as they know it: 和暦 (昭和45年3月1日, S45.3.1) or 西暦.
+    let birth_date = todoke_ja::parse_date(birth_date.trim()).ok_or_else(|| {
+        WebError::Invalid("birth_date: expected a date such as 1970-03-01, 昭和45年3月1日 or S45.3.1".into())
+    })?;
     let found =
         todoke_app::lookup::am_i_affected(&state.store, &viewer.actor(), record.id, name_kana, birth_date).await?;
     Ok(found

@@ -26,6 +26,15 @@ async fn a_day_with_the_demo_case_in_a_browser() {
         todoke_core::facts::parse_facts(include_str!("../../../../examples/ecc-unauthorized-access.toml")).unwrap();
     let other_case = store.create_incident(&actor(), &other).await.unwrap();
     let demo_case = store.incidents().await.unwrap()[0].id;
+    // One person on 春日部市's list, for "am I affected?".
+    let kasukabe = store.parties(demo_case).await.unwrap().into_iter().find(|p| p.party.name == "春日部市").unwrap();
+    let hanako = todoke_core::AffectedPerson {
+        name: "高橋花子".into(),
+        name_kana: Some("タカハシ ハナコ".into()),
+        birth_date: Some(jiff::civil::date(1970, 3, 1)),
+        ..Default::default()
+    };
+    todoke_store::PersonStore::add_people(&store, &actor(), demo_case, kasukabe.id, &[hanako]).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     // Browsers keep Secure cookies from http://localhost (a secure context), not from a bare IP.
     let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
@@ -108,6 +117,12 @@ async fn a_day_with_the_demo_case_in_a_browser() {
     browser.submit("form.prefs button[type=submit]").await;
     browser.go(&format!("{base}/cases/{other_case}")).await;
     assert!(browser.source().await.contains("見つかりません"));
+    // A caller asks whether they are affected, giving the birth date in 和暦.
+    browser.go(&format!("{base}/cases/{demo_case}/lookup")).await;
+    browser.fill("input[name=name_kana]", "たかはし はなこ").await;
+    browser.fill("input[name=birth_date]", "昭和45年3月1日").await;
+    browser.submit("form.lookup-form button[type=submit]").await;
+    assert!(browser.text("#lookup-result").await.contains("春日部市"), "{}", browser.source().await);
     browser.go(&format!("{base}/api/v1/cases/{demo_case}/assessment")).await;
     let json = browser.text("body").await;
     assert!(json.contains("春日部市") && !json.contains("越谷市"), "the API agrees");

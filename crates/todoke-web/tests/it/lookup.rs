@@ -38,6 +38,14 @@ async fn each_asker_learns_only_about_the_lists_it_sees() {
     assert_eq!((status, answer), (StatusCode::OK, json!({ "affected": true, "parties": ["春日部市"] })));
     let (_, answer) = ask(&app, "kasukabe", "ﾀｶﾊｼ ﾊﾅｺ").await;
     assert_eq!(answer, json!({ "affected": true, "parties": ["春日部市"] }));
+    // The birth date as callers say it, in 和暦.
+    let cookie = app.sign_in("kasukabe").await;
+    let csrf = app.api_csrf(&cookie).await;
+    let mine = format!("/api/v1/cases/{}/lookup", app.demo_case);
+    let (_, answer) = app
+        .api("POST", &mine, &cookie, &csrf, json!({ "name_kana": "タカハシハナコ", "birth_date": "昭和45年3月1日" }))
+        .await;
+    assert_eq!(answer, json!({ "affected": true, "parties": ["春日部市"] }));
     // 越谷市 does not learn that a person is on 春日部市's list.
     let (_, answer) = ask(&app, "koshigaya", "タカハシハナコ").await;
     assert_eq!(answer, json!({ "affected": false, "parties": [] }));
@@ -52,7 +60,6 @@ async fn each_asker_learns_only_about_the_lists_it_sees() {
         .api("POST", &other, &cookie, &csrf, json!({ "name_kana": "タカハシハナコ", "birth_date": "1970-03-01" }))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let mine = format!("/api/v1/cases/{}/lookup", app.demo_case);
     let (status, body) =
         app.api("POST", &mine, &cookie, &csrf, json!({ "name_kana": "タカハシハナコ", "birth_date": "昭和" })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -61,7 +68,7 @@ async fn each_asker_learns_only_about_the_lists_it_sees() {
     // Each answered question is in the audit log, without the name or the date.
     let log = app.store.audit_entries(0, 10_000).await.unwrap();
     let lookups: Vec<_> = log.iter().filter(|e| e.action == "people.lookup").collect();
-    assert_eq!(lookups.len(), 4);
+    assert_eq!(lookups.len(), 5);
     assert!(lookups.iter().all(|e| !e.object.contains("ハナコ") && !e.object.contains("1970")));
 }
 
