@@ -25,6 +25,9 @@ pub enum StoreError {
     /// Stored data is not in the expected form.
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
+    /// The input cannot be stored as given (the message says what is missing).
+    #[error("{0}")]
+    Invalid(String),
     /// A file could not be written or read (a backup).
     #[error("file: {0}")]
     Io(String),

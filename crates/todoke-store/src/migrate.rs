@@ -18,6 +18,7 @@ const SQLITE: &[Migration] = &[
     Migration { version: 3, name: "sign_in", sql: include_str!("../migrations/sqlite/0003_sign_in.sql") },
     Migration { version: 4, name: "totp", sql: include_str!("../migrations/sqlite/0004_totp.sql") },
     Migration { version: 5, name: "casebook", sql: include_str!("../migrations/sqlite/0005_casebook.sql") },
+    Migration { version: 6, name: "answer_script", sql: include_str!("../migrations/sqlite/0006_answer_script.sql") },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -26,6 +27,7 @@ const POSTGRES: &[Migration] = &[
     Migration { version: 3, name: "sign_in", sql: include_str!("../migrations/postgres/0003_sign_in.sql") },
     Migration { version: 4, name: "totp", sql: include_str!("../migrations/postgres/0004_totp.sql") },
     Migration { version: 5, name: "casebook", sql: include_str!("../migrations/postgres/0005_casebook.sql") },
+    Migration { version: 6, name: "answer_script", sql: include_str!("../migrations/postgres/0006_answer_script.sql") },
 ];
 
 /// Brings the schema up to date; returns how many migrations were applied.

@@ -4,7 +4,7 @@ use crate::audit::Actor;
 use crate::db::{Db, Row, Tx};
 use crate::error::{Result, StoreError};
 use crate::store::{Store, parse_id};
-use crate::traits::CaseRecordStore;
+use crate::traits::{AnswerScript, CaseRecordStore};
 use jiff::civil::Date;
 use serde_json::json;
 use todoke_core::{
@@ -279,6 +279,57 @@ impl<D: Db> CaseRecordStore for Store<D> {
             .map(|r| {
                 let id: InquiryId = parse_id(&r.text(0)?)?;
                 Ok((id, Self::open_sealed(&key, &format!("inquiry:{id}"), &r.blob(1)?)?))
+            })
+            .collect()
+    }
+
+    async fn add_answer_script(&self, actor: &Actor, incident: IncidentId, topic: &str, body: &str) -> Result<i64> {
+        let (topic, body) = (topic.trim(), body.trim());
+        if topic.is_empty() || body.is_empty() {
+            return Err(StoreError::Invalid("an answer script needs a topic and a body".into()));
+        }
+        // The write lock is held from the start: two writers cannot take the same version.
+        let mut tx = self.db.begin_write().await?;
+        let last = tx
+            .fetch_one(
+                "select coalesce(max(version), 0) from answer_script where incident_id = $1 and topic = $2",
+                &[incident.to_string().into(), topic.into()],
+            )
+            .await?
+            .int(0)?;
+        let version = last + 1;
+        let id = self.new_id();
+        tx.execute(
+            "insert into answer_script (answer_script_id, incident_id, topic, version, body, created_at) \
+             values ($1, $2, $3, $4, $5, $6)",
+            &[
+                id.to_string().into(),
+                incident.to_string().into(),
+                topic.into(),
+                version.into(),
+                body.into(),
+                self.now().into(),
+            ],
+        )
+        .await?;
+        let change = json!({ "topic": topic, "version": version, "body": body });
+        self.audit(&mut tx, actor, "answer_script.add", format!("incident:{incident}"), &change).await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    async fn answer_scripts(&self, incident: IncidentId) -> Result<Vec<AnswerScript>> {
+        let mut tx = self.db.single().await?;
+        let rows = tx
+            .fetch_all(
+                "select topic, version, body, created_at from answer_script where incident_id = $1 \
+                 order by topic, version",
+                &[incident.to_string().into()],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AnswerScript { topic: r.text(0)?, version: r.int(1)?, body: r.text(2)?, created_at: r.text(3)? })
             })
             .collect()
     }

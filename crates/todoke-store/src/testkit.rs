@@ -299,6 +299,29 @@ pub async fn erasing_an_incident_makes_its_people_unreadable<D: Db>(store: &Stor
     assert!(store.verify_audit().await.unwrap().first_bad.is_none());
 }
 
+pub async fn answer_scripts_are_versioned_per_topic<D: Db>(store: &Store<D>) {
+    let id = store.create_incident(&actor(), &sample_incident()).await.unwrap();
+    assert_eq!(
+        store.add_answer_script(&actor(), id, "事実確認", "事業団のシステムが攻撃を受けました。").await.unwrap(),
+        1
+    );
+    assert_eq!(store.add_answer_script(&actor(), id, "二次被害", "現時点で確認されていません。").await.unwrap(), 1);
+    assert_eq!(store.add_answer_script(&actor(), id, " 事実確認 ", "第2版の回答").await.unwrap(), 2);
+    assert!(matches!(store.add_answer_script(&actor(), id, "事実確認", "  ").await, Err(StoreError::Invalid(_))));
+    let scripts = store.answer_scripts(id).await.unwrap();
+    let got: Vec<(&str, i64, &str)> = scripts.iter().map(|s| (s.topic.as_str(), s.version, s.body.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("事実確認", 1, "事業団のシステムが攻撃を受けました。"),
+            ("事実確認", 2, "第2版の回答"),
+            ("二次被害", 1, "現時点で確認されていません。")
+        ]
+    );
+    let log = store.audit_entries(0, 1000).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "answer_script.add").count(), 3);
+}
+
 pub async fn reports_tasks_and_inquiries<D: Db>(store: &Store<D>) {
     let id = store.create_incident(&actor(), &sample_incident()).await.unwrap();
     let city = party_id(store, id, "春日部市").await;

@@ -202,6 +202,31 @@ pub trait CaseRecordStore {
 
     /// An incident's inquiries, in the order received.
     fn inquiries(&self, incident: IncidentId) -> impl Future<Output = Result<Vec<(InquiryId, Inquiry)>>> + Send;
+
+    /// Adds the next version of a topic's answer script; returns its version (1 for a new topic).
+    fn add_answer_script(
+        &self,
+        actor: &Actor,
+        incident: IncidentId,
+        topic: &str,
+        body: &str,
+    ) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Every version of every answer script of an incident, by topic then version.
+    fn answer_scripts(&self, incident: IncidentId) -> impl Future<Output = Result<Vec<AnswerScript>>> + Send;
+}
+
+/// One version of an answer script (想定問答) for the inquiry desks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnswerScript {
+    /// What callers ask about.
+    pub topic: String,
+    /// 1, 2, … per topic.
+    pub version: i64,
+    /// What the desk answers.
+    pub body: String,
+    /// When this version was written (RFC 3339, UTC).
+    pub created_at: String,
 }
 
 /// An assessment as stored: when, from which facts, with what result (both JSON).

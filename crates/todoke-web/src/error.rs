@@ -51,6 +51,7 @@ impl From<todoke_store::StoreError> for WebError {
         match e {
             todoke_store::StoreError::NotFound(_) => Self::NotFound,
             todoke_store::StoreError::Conflict(_) => Self::Conflict,
+            todoke_store::StoreError::Invalid(why) => Self::Invalid(why),
             other => Self::Internal(other.to_string()),
         }
     }

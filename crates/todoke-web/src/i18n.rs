@@ -128,6 +128,14 @@ messages! {
     "inquiries.total" => "計", "Total";
     "inquiries.none" => "問い合わせの記録はまだありません。", "No inquiry logged yet.";
     "inquiries.log" => "記録（新しい順）", "Log (newest first)";
+    "scripts.title" => "想定問答（回答例）", "Answer scripts";
+    "scripts.none" => "想定問答はまだありません。", "No answer script yet.";
+    "scripts.version" => "第", "version ";
+    "scripts.version_suffix" => "版", "";
+    "scripts.older" => "以前の版", "Earlier versions";
+    "scripts.add" => "想定問答を追加・改訂", "Add or revise a script";
+    "scripts.body" => "回答", "Answer";
+    "scripts.submit" => "新しい版として保存", "Save as a new version";
     "lookup.title" => "対象者照会（自分は対象か）", "Am I affected?";
     "lookup.link" => "対象者照会", "Am I affected?";
     "lookup.howto" => "お問い合わせの方の氏名のフリガナと生年月日で、通知対象者の名簿に含まれるかを確認します。名簿の内容は表示されません。照会は監査ログに記録されます。", "Checks by the reading (kana) of the caller's name and their birth date whether they are on a list of affected people. Nothing of the lists is shown; each question is recorded in the audit log.";

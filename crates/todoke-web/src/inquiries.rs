@@ -3,7 +3,7 @@
 //! owner's staff see every party's inquiries; a party's members see and log only their own. The
 //! log is sealed in the store: callers say personal things.
 
-use crate::access::looks_up;
+use crate::access::{can_edit, looks_up};
 use crate::error::WebError;
 use crate::i18n::Prefs;
 use crate::session::{Viewer, check_csrf};
@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use todoke_core::{Inquiry, InquiryChannel};
-use todoke_store::{CaseRecordStore, Db, StoredParty};
+use todoke_store::{AnswerScript, CaseRecordStore, Db, StoredParty};
 
 /// Topics offered in the form (any other may be typed).
 const TOPICS: [&str; 6] = ["事実確認", "対象かどうか", "二次被害", "通知文書", "今後の対応", "苦情・意見"];
@@ -50,6 +50,10 @@ struct InquiriesPage {
     /// The topics that occur, in order, and per day (as received) the count of each.
     stat_topics: Vec<String>,
     stats: Vec<DayCount>,
+    /// The answer scripts, each topic's versions newest first.
+    scripts: Vec<(String, Vec<AnswerScript>)>,
+    /// Whether the viewer may write a new version of a script (the owner's editors).
+    edits_scripts: bool,
 }
 
 /// A day (YYYY-MM-DD), its count per topic, and its total.
@@ -87,6 +91,14 @@ pub async fn page<D: Db>(
         .filter(|i| desks.iter().any(|p| p.id == i.party))
         .collect();
     let (stat_topics, stats) = daily_counts(&inquiries);
+    let mut scripts: Vec<(String, Vec<AnswerScript>)> = Vec::new();
+    for script in state.store.answer_scripts(record.id).await?.into_iter().rev() {
+        match scripts.iter_mut().find(|(topic, _)| *topic == script.topic) {
+            Some((_, versions)) => versions.push(script),
+            None => scripts.push((script.topic.clone(), vec![script])),
+        }
+    }
+    scripts.reverse();
     inquiries.reverse();
     let rows = inquiries
         .iter()
@@ -114,6 +126,8 @@ pub async fn page<D: Db>(
         rows,
         stat_topics,
         stats,
+        scripts,
+        edits_scripts: can_edit(&viewer, &record),
     };
     Ok(Html(page.render()?))
 }
@@ -192,6 +206,30 @@ pub async fn add_form<D: Db>(
     };
     state.store.add_inquiry(&viewer.actor(), record.id, &inquiry).await?;
     Ok(Redirect::to(&format!("/cases/{}/inquiries", record.id)).into_response())
+}
+
+/// A new version of an answer script as the form sends it.
+#[derive(Deserialize)]
+pub struct ScriptForm {
+    csrf: String,
+    topic: String,
+    body: String,
+}
+
+/// Writes the next version of a topic's answer script (the owner's editors).
+pub async fn add_script_form<D: Db>(
+    State(state): State<AppState<D>>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ScriptForm>,
+) -> Result<Response, WebError> {
+    check_csrf(&viewer, &headers, &form.csrf)?;
+    let record = crate::records::owner_case(&state, &viewer, &id).await?;
+    let topic = required("topic", &form.topic)?;
+    let body = required("body", &form.body)?;
+    state.store.add_answer_script(&viewer.actor(), record.id, &topic, &body).await?;
+    Ok(Redirect::to(&format!("/cases/{}/inquiries#scripts", record.id)).into_response())
 }
 
 fn required(field: &str, value: &str) -> Result<String, WebError> {

@@ -51,6 +51,7 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/cases/{id}/tasks", post(records::add_task_form::<D>))
         .route("/cases/{id}/tasks/{task}/status", post(records::task_status_form::<D>))
         .route("/cases/{id}/inquiries", get(inquiries::page::<D>).post(inquiries::add_form::<D>))
+        .route("/cases/{id}/inquiries/scripts", post(inquiries::add_script_form::<D>))
         .route("/cases/{id}/lookup", get(lookup::page::<D>).post(lookup::ask_form::<D>))
         .route("/preferences", post(records::set_preferences::<D>))
         .route("/audit", get(views::audit_page::<D>))

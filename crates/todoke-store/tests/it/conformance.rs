@@ -6,6 +6,7 @@ todoke_store::conformance_tests!(
     people_are_sealed_found_and_never_added_twice,
     erasing_an_incident_makes_its_people_unreadable,
     reports_tasks_and_inquiries,
+    answer_scripts_are_versioned_per_topic,
     assessments_are_kept_and_facts_updated,
     sign_in_records_and_sessions,
     users_and_memberships,

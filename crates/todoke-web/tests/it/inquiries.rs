@@ -50,3 +50,31 @@ async fn each_desk_logs_and_sees_its_own_calls_and_the_owner_sees_all() {
     let (status, _, _) = app.get(&format!("/cases/{}/inquiries", app.other_case), Some(&cookie)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn answer_scripts_are_versioned_and_written_by_the_owner_only() {
+    let app = App::new().await;
+    let page = format!("/cases/{}/inquiries", app.demo_case);
+    let scripts = format!("{page}/scripts");
+    let cookie = app.sign_in("foundation").await;
+    let (_, _, body) = app.get(&page, Some(&cookie)).await;
+    let csrf = csrf_in(&body);
+    for answer in ["第1版の回答", "第2版の回答"] {
+        let (status, headers, _) =
+            app.post_form(&scripts, Some(&cookie), &format!("csrf={csrf}&topic=事実確認&body={answer}")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(headers.get("location").unwrap(), &format!("{page}#scripts"));
+    }
+    let (_, _, body) = app.get(&page, Some(&cookie)).await;
+    let latest = body.find("第2版の回答").unwrap();
+    assert!(body.contains("第2版 · "), "the version in force is numbered");
+    assert!(latest < body.find("第1版の回答").unwrap(), "the earlier version follows, folded away");
+
+    // A city's desk reads the scripts but does not write them.
+    let cookie = app.sign_in("kasukabe").await;
+    let (_, _, body) = app.get(&page, Some(&cookie)).await;
+    assert!(body.contains("第2版の回答") && !body.contains("script-form"), "read-only for a party");
+    let (status, _, _) =
+        app.post_form(&scripts, Some(&cookie), &format!("csrf={}&topic=事実確認&body=x", csrf_in(&body))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
