@@ -8,6 +8,7 @@ pub mod case_records;
 pub mod casebook;
 mod decisions;
 pub mod lookup;
+pub mod people;
 pub mod totp;
 
 pub use accounts::{

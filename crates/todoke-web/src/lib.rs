@@ -17,6 +17,7 @@ mod error;
 mod i18n;
 mod inquiries;
 mod lookup;
+mod people;
 mod ratelimit;
 mod records;
 mod security;
@@ -27,9 +28,13 @@ mod upload;
 mod views;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, patch, post};
 use std::future::Future;
 use todoke_store::Db;
+
+/// The largest list a form may upload: 100,000 rows of a city's list are about 15 MB.
+const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 pub use state::{AppState, LOOKUPS_PER_MINUTE};
 
@@ -52,6 +57,11 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/cases/{id}/tasks/{task}/status", post(records::task_status_form::<D>))
         .route("/cases/{id}/inquiries", get(inquiries::page::<D>).post(inquiries::add_form::<D>))
         .route("/cases/{id}/inquiries/scripts", post(inquiries::add_script_form::<D>))
+        .route(
+            "/cases/{id}/people",
+            get(people::page::<D>).post(people::upload::<D>).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/cases/{id}/people/{person}/reveal", post(people::reveal::<D>))
         .route("/cases/{id}/lookup", get(lookup::page::<D>).post(lookup::ask_form::<D>))
         .route("/preferences", post(records::set_preferences::<D>))
         .route("/audit", get(views::audit_page::<D>))

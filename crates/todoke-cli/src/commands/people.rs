@@ -12,8 +12,7 @@ use std::time::Instant;
 use todoke_core::AffectedPerson;
 use todoke_people::generate::{GenEncoding, GenerateOptions, generate};
 use todoke_people::{
-    Channel, ColumnMapping, Field, Input, OutputEncoding, PlanConfig, PlanOptions, PlanOutcome, Progress, Reason,
-    Rejected,
+    Channel, ColumnMapping, Field, Input, OutputEncoding, PlanConfig, PlanOptions, PlanOutcome, Progress, Rejected,
 };
 use todoke_store::{Db, IncidentStore, PersonStore, Store};
 
@@ -316,10 +315,9 @@ async fn import<D: Db>(
             names.join(", ")
         );
     };
-    let (people, mut rejected) = read_people(ctx, &stored.party.name, columns, files, &Bar::new())?;
+    let (people, rejected) = read_people(ctx, &stored.party.name, columns, files, &Bar::new())?;
     // One call, one transaction: a crash leaves nothing half-imported.
     let added = store.add_people(&ctx.actor, incident, stored.id, &people).await?;
-    rejected.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     for r in rejected.iter().take(20) {
         eprintln!("{}:{}: {}", r.file, r.line, r.reason.text());
     }
@@ -347,28 +345,8 @@ fn read_people(
     files: &[PathBuf],
     progress: &dyn Progress,
 ) -> Result<(Vec<AffectedPerson>, Vec<Rejected>)> {
-    let inputs = files.iter().map(|p| Ok(Input::open(p)?.with_party(Some(party)))).collect::<Result<Vec<_>>>()?;
-    let (records, mut rejected) = todoke_people::read_records(inputs, &mapping(ctx, columns)?, progress)?;
-    let mut people = Vec::with_capacity(records.len());
-    for r in records {
-        if r.party != party {
-            rejected.push(Rejected { file: r.file, line: r.line, reason: Reason::OtherParty });
-            continue;
-        }
-        people.push(AffectedPerson {
-            name: r.name,
-            name_kana: r.name_kana,
-            birth_date: Some(r.birth_date),
-            sex: r.sex,
-            postal_code: r.postal_code,
-            address: r.address,
-            phone: r.phone,
-            email: r.email,
-            person_id: r.person_id,
-            group: r.group,
-        });
-    }
-    Ok((people, rejected))
+    let inputs = files.iter().map(|p| Ok(Input::open(p)?)).collect::<Result<Vec<_>>>()?;
+    Ok(todoke_app::people::read_list(party, inputs, &mapping(ctx, columns)?, progress)?)
 }
 
 /// How many synthetic rows the demo's cities send (each city's share of one generated list).

@@ -9,6 +9,7 @@ mod browser;
 mod editing;
 mod inquiries;
 mod lookup;
+mod people;
 mod records;
 mod security;
 mod sign_in;
