@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Uploading a city's list in the browser (issue 8): ROWS synthetic rows (default 100,000) of 春日部市
+# as Shift_JIS CSV, posted to the people page of the demo case the way the browser's form does,
+# against the release build on loopback. Prints the time from request to answered page, which
+# includes reading, normalizing, sealing and storing every row. Target: ≤ 10 s for 100,000 rows.
+#
+#   bash scripts/bench-upload.sh [ROWS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-100000}
+port=18183
+cargo build --release -q -p todoke-cli
+todoke=$PWD/target/release/todoke
+
+work=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+cd "$work"
+"$todoke" people generate --rows "$rows" --parties 春日部市 --encoding sjis --rejected 0 --out lists > /dev/null
+list=$(ls lists/people-*.csv | head -1)
+ls -l "$list"
+"$todoke" serve --demo --listen "127.0.0.1:$port" > accounts.txt 2> server.log &
+server=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+
+password=$(awk '$1 == "kasukabe" { print $2 }' accounts.txt)
+cookie=$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$port" \
+    --data-urlencode login=kasukabe --data-urlencode "password=$password" \
+    "http://127.0.0.1:$port/sign-in" | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')
+case_id=$("$todoke" --database sqlite://todoke.db incident list | awk '{ print $1; exit }')
+page="http://127.0.0.1:$port/cases/$case_id/people"
+csrf=$(curl -s -H "Cookie: $cookie" "$page" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"//')
+curl -sS -o answer.html -w '%{http_code} %{time_total}\n' -H "Cookie: $cookie" -H "Origin: http://127.0.0.1:$port" \
+    -F "csrf=$csrf" -F "party=春日部市" -F "file=@$list" "$page" > timing.txt || { cat server.log >&2; exit 1; }
+read -r status seconds < timing.txt
+grep -o '登録 [0-9]* · 登録済み [0-9]* · 使えない行 [0-9]*' answer.html || { echo "upload failed: HTTP $status" >&2; exit 1; }
+echo "uploaded $rows rows from the browser form: HTTP $status in $seconds s"
