@@ -28,7 +28,8 @@ cookie=$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$port" \
     "http://127.0.0.1:$port/sign-in" | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')
 case_id=$("$todoke" --database sqlite://todoke.db incident list | awk '{ print $1; exit }')
 page="http://127.0.0.1:$port/cases/$case_id/people"
-csrf=$(curl -s -H "Cookie: $cookie" "$page" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"//')
+curl -s -H "Cookie: $cookie" "$page" > form.html
+csrf=$(grep -m1 -o 'name="csrf" value="[^"]*"' form.html | sed 's/.*value="//; s/"//')
 curl -sS -o answer.html -w '%{http_code} %{time_total}\n' -H "Cookie: $cookie" -H "Origin: http://127.0.0.1:$port" \
     -F "csrf=$csrf" -F "party=春日部市" -F "file=@$list" "$page" > timing.txt || { cat server.log >&2; exit 1; }
 read -r status seconds < timing.txt
