@@ -109,6 +109,33 @@ impl<D: Db> PersonStore for Store<D> {
             .collect()
     }
 
+    async fn party_people(&self, incident: IncidentId, party: PartyId, limit: u64) -> Result<(u64, Vec<StoredPerson>)> {
+        let mut tx = self.db.begin_read().await?;
+        let args = [incident.to_string().into(), party.to_string().into()];
+        let count = tx
+            .fetch_one("select count(*) from affected_person where incident_id = $1 and party_id = $2", &args)
+            .await?
+            .int(0)?;
+        let key = self.data_key(&mut tx, incident).await?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = tx
+            .fetch_all(
+                "select affected_person_id, sealed from affected_person where incident_id = $1 and party_id = $2 \
+                 order by affected_person_id limit $3",
+                &[incident.to_string().into(), party.to_string().into(), limit.into()],
+            )
+            .await?;
+        let people = rows
+            .iter()
+            .map(|r| {
+                let id: PersonId = parse_id(&r.text(0)?)?;
+                let person = Self::open_sealed(&key, &format!("affected_person:{id}"), &r.blob(1)?)?;
+                Ok(StoredPerson { id, party, person })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((u64::try_from(count).map_err(StoreError::corrupt)?, people))
+    }
+
     async fn count_people(&self, incident: IncidentId) -> Result<u64> {
         let mut tx = self.db.begin_read().await?;
         let row = tx

@@ -254,6 +254,13 @@ pub async fn people_are_sealed_found_and_never_added_twice<D: Db>(store: &Store<
     names.sort();
     assert_eq!(names, vec!["佐藤 一郎", "山田 太郎", "髙橋 花子"]);
     assert!(store.people(id, Some(handler)).await.unwrap().is_empty());
+    // A page of a party's list: its size, and the first people in id order.
+    let (count, page) = store.party_people(id, city, 2).await.unwrap();
+    assert_eq!(count, 3);
+    let mut by_id = stored.clone();
+    by_id.sort_by_key(|p| p.id.to_string());
+    assert_eq!(page.iter().map(|p| p.id).collect::<Vec<_>>(), by_id.iter().take(2).map(|p| p.id).collect::<Vec<_>>());
+    assert_eq!(store.party_people(id, handler, 10).await.unwrap(), (0, Vec::new()));
 
     // The kana as a caller gives it: hiragana, half-width, no space — the same person.
     let found = store.find_people_by_kana(id, "たかはし　はなこ", date(1970, 3, 1)).await.unwrap();

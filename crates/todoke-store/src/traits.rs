@@ -119,6 +119,15 @@ pub trait PersonStore {
         people: &[AffectedPerson],
     ) -> impl Future<Output = Result<PeopleAdded>> + Send;
 
+    /// How many people a party's list holds, and the first `limit` of them decrypted (in id order):
+    /// a page of a long list without decrypting all of it.
+    fn party_people(
+        &self,
+        incident: IncidentId,
+        party: PartyId,
+        limit: u64,
+    ) -> impl Future<Output = Result<(u64, Vec<StoredPerson>)>> + Send;
+
     /// The people of an incident (of one party, if given), decrypted.
     fn people(
         &self,

@@ -24,7 +24,7 @@ const SHOWN: usize = 100;
 
 struct PartyPeople {
     name: String,
-    count: usize,
+    count: u64,
     manages: bool,
     people: Vec<(String, String, String)>,
 }
@@ -84,14 +84,13 @@ async fn render_page<D: Db>(
     let (record, parties) = scope_parties(state, viewer, id).await?;
     let mut shown = Vec::new();
     for (party, manages) in &parties {
-        let people = state.store.people(record.id, Some(party.id)).await?;
+        let (count, people) = state.store.party_people(record.id, party.id, SHOWN as u64).await?;
         shown.push(PartyPeople {
             name: party.party.name.clone(),
-            count: people.len(),
+            count,
             manages: *manages,
             people: people
                 .iter()
-                .take(SHOWN)
                 .map(|p| {
                     let birth = p.person.birth_date.map(|d| format!("{}-●●-●●", d.year())).unwrap_or_default();
                     (p.id.to_string(), mask_name(&p.person.name), birth)
