@@ -7,11 +7,13 @@
 //! Target: every search under 50 ms with 100,000 notices stored.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+#[path = "support/bench_store.rs"]
+mod bench_store;
+
+use bench_store::open_bench_store;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use todoke_core::SystemClock;
-use todoke_store::{Actor, CasebookStore, MasterKey, NewNotice, SqliteDb, Store};
+use todoke_store::{Actor, CasebookStore, NewNotice};
 
 const QUERIES: &[&str] = &[
     "不正アクセス",
@@ -54,20 +56,7 @@ async fn main() {
     println!("{} templates from {}", templates.len(), root.display());
 
     // A casebook of N notices from an earlier run is reused (searches can be timed again quickly).
-    let key_file = work.join("bench.key");
-    let reuse = std::fs::read_to_string(&key_file).ok().and_then(|k| MasterKey::from_text(k.trim()).ok());
-    let (key, stored) = match reuse {
-        Some(key) => (key, true),
-        None => {
-            let _ = std::fs::remove_dir_all(&work);
-            std::fs::create_dir_all(&work).unwrap();
-            let key = MasterKey::generate();
-            std::fs::write(&key_file, key.to_text().as_bytes()).unwrap();
-            (key, false)
-        }
-    };
-    let db = SqliteDb::open(work.join("bench.db").to_str().unwrap()).await.unwrap();
-    let store = Store::open(db, key, Arc::new(SystemClock)).await.unwrap();
+    let (store, stored) = open_bench_store(&work).await;
     let actor = Actor::cli("bench");
     let have = store.notice_count().await.unwrap() as usize;
     if stored && have != n {

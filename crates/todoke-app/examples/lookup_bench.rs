@@ -7,12 +7,15 @@
 //! Target: p99 ≤ 10 ms with 1,000,000 people stored. A store from an earlier run is reused.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+#[path = "support/bench_store.rs"]
+mod bench_store;
+
+use bench_store::open_bench_store;
 use jiff::civil::Date;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use todoke_core::{AffectedPerson, SystemClock};
-use todoke_store::{Actor, IncidentStore, MasterKey, PersonStore, SqliteDb, Store};
+use todoke_core::AffectedPerson;
+use todoke_store::{Actor, IncidentStore, PersonStore};
 
 const BATCH: usize = 10_000;
 const QUESTIONS: usize = 2_000;
@@ -42,20 +45,7 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).map_or(1_000_000, |a| a.parse().expect("N is a number"));
     let work = PathBuf::from(args.get(2).cloned().unwrap_or_else(|| "/tmp/todoke-lookup-bench".into()));
-    let key_file = work.join("bench.key");
-    let reuse = std::fs::read_to_string(&key_file).ok().and_then(|k| MasterKey::from_text(k.trim()).ok());
-    let (key, stored) = match reuse {
-        Some(key) => (key, true),
-        None => {
-            let _ = std::fs::remove_dir_all(&work);
-            std::fs::create_dir_all(&work).unwrap();
-            let key = MasterKey::generate();
-            std::fs::write(&key_file, key.to_text().as_bytes()).unwrap();
-            (key, false)
-        }
-    };
-    let db = SqliteDb::open(work.join("bench.db").to_str().unwrap()).await.unwrap();
-    let store = Store::open(db, key, Arc::new(SystemClock)).await.unwrap();
+    let (store, stored) = open_bench_store(&work).await;
     let actor = Actor::cli("bench");
     let id = match store.incidents().await.unwrap().first() {
         Some(summary) if stored => summary.id,
