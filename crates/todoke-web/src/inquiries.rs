@@ -3,12 +3,12 @@
 //! owner's staff see every party's inquiries; a party's members see and log only their own. The
 //! log is sealed in the store: callers say personal things.
 
-use crate::access::{can_edit, looks_up};
+use crate::access::can_edit;
 use crate::error::WebError;
 use crate::i18n::Prefs;
 use crate::session::{Viewer, check_csrf};
 use crate::state::AppState;
-use crate::views::{load_case, party_name};
+use crate::views::{load_desk_case, party_name};
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use todoke_core::{Inquiry, InquiryChannel};
-use todoke_store::{AnswerScript, CaseRecordStore, Db, StoredParty};
+use todoke_store::{AnswerScript, CaseRecordStore, Db};
 
 /// Topics offered in the form (any other may be typed).
 const TOPICS: [&str; 6] = ["事実確認", "対象かどうか", "二次被害", "通知文書", "今後の対応", "苦情・意見"];
@@ -59,28 +59,13 @@ struct InquiriesPage {
 /// A day (YYYY-MM-DD), its count per topic, and its total.
 type DayCount = (String, Vec<usize>, usize);
 
-/// The parties whose inquiries the viewer sees and may log: all for the owner's staff, their own
-/// for a party's members; auditors read the audit log, not the calls.
-async fn desks<D: Db>(
-    state: &AppState<D>,
-    viewer: &Viewer,
-    id: &str,
-) -> Result<(todoke_core::IncidentRecord, Vec<StoredParty>), WebError> {
-    let (record, parties, scope) = load_case(state, viewer, id).await?;
-    if !looks_up(viewer, &record, &parties) {
-        return Err(WebError::Forbidden);
-    }
-    let mine = parties.into_iter().filter(|p| scope.sees(&p.party.name)).collect();
-    Ok((record, mine))
-}
-
 /// The log, the form and the daily counts.
 pub async fn page<D: Db>(
     State(state): State<AppState<D>>,
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
-    let (record, desks) = desks(&state, &viewer, &id).await?;
+    let (record, desks) = load_desk_case(&state, &viewer, &id).await?;
     let m = Prefs::current();
     let mut inquiries: Vec<Inquiry> = state
         .store
@@ -185,7 +170,7 @@ pub async fn add_form<D: Db>(
     Form(form): Form<InquiryForm>,
 ) -> Result<Response, WebError> {
     check_csrf(&viewer, &headers, &form.csrf)?;
-    let (record, desks) = desks(&state, &viewer, &id).await?;
+    let (record, desks) = load_desk_case(&state, &viewer, &id).await?;
     let party = desks
         .iter()
         .find(|p| p.party.name == form.party.trim())

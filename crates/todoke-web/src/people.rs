@@ -3,12 +3,12 @@
 //! and the people shown masked (山田 ●●, 1970-●●-●●). Showing one person in full is an audited
 //! reveal. The owner's editors work on every party's list; a party's officers on their own.
 
-use crate::access::{files_for, looks_up};
+use crate::access::files_for;
 use crate::error::WebError;
 use crate::i18n::Prefs;
 use crate::session::{Viewer, check_csrf};
 use crate::state::AppState;
-use crate::views::load_case;
+use crate::views::load_desk_case;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Form, Path, State};
@@ -59,19 +59,15 @@ async fn scope_parties<D: Db>(
     viewer: &Viewer,
     id: &str,
 ) -> Result<(IncidentRecord, Vec<(StoredParty, bool)>), WebError> {
-    let (record, parties, scope) = load_case(state, viewer, id).await?;
-    if !looks_up(viewer, &record, &parties) {
-        return Err(WebError::Forbidden);
-    }
-    let seen = parties
+    let (record, parties) = load_desk_case(state, viewer, id).await?;
+    let parties = parties
         .into_iter()
-        .filter(|p| scope.sees(&p.party.name))
         .map(|p| {
             let manages = files_for(viewer, &record, &p);
             (p, manages)
         })
         .collect();
-    Ok((record, seen))
+    Ok((record, parties))
 }
 
 async fn render_page<D: Db>(

@@ -410,6 +410,21 @@ pub async fn load_case<D: Db>(
     Ok((record, parties, scope))
 }
 
+/// A case for the work of its desks ("am I affected?", inquiries, lists of people) with the parties
+/// the viewer sees; refused to whoever works no desk (auditors), not found when none of theirs.
+pub async fn load_desk_case<D: Db>(
+    state: &AppState<D>,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<(todoke_core::IncidentRecord, Vec<todoke_store::StoredParty>), WebError> {
+    let (record, parties, scope) = load_case(state, viewer, id).await?;
+    if !crate::access::looks_up(viewer, &record, &parties) {
+        return Err(WebError::Forbidden);
+    }
+    let seen = parties.into_iter().filter(|p| scope.sees(&p.party.name)).collect();
+    Ok((record, seen))
+}
+
 /// The name of a party by id.
 pub fn party_name(parties: &[todoke_store::StoredParty], id: todoke_core::PartyId) -> Option<&str> {
     parties.iter().find(|p| p.id == id).map(|p| p.party.name.as_str())
