@@ -24,6 +24,7 @@ use crate::read::{
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Read;
@@ -167,6 +168,18 @@ impl Entry {
     }
 }
 
+/// What the write pass needs of a person, at its root row: its last row, and the rows its e-mail
+/// address, postal address and phone number come from (`NONE` when no row has one). Kept together:
+/// a person of several rows is looked up far from where its other rows are, and one cache line
+/// then brings all of it.
+#[derive(Clone, Copy)]
+struct Sources {
+    last: u32,
+    email: u32,
+    post: u32,
+    phone: u32,
+}
+
 /// Rows in one group, kept as a disjoint-set forest whose roots are each set's first row.
 struct Persons {
     parent: Vec<u32>,
@@ -198,16 +211,32 @@ impl Persons {
     }
 }
 
-/// The spooled head of a row: the length of its line, file, line number, and where each field of
-/// the line ends, in 16 bits (lines up to 64 KiB: all but the strangest) or 32 bits (flagged in
-/// the length's top bit). The spool is written and read back whole, so its size is time.
-const HEAD: usize = 4 + 4 + 8 + 2 * Field::ALL.len();
-const WIDE_HEAD: usize = 4 + 4 + 8 + 4 * Field::ALL.len();
-const WIDE: u32 = 1 << 31;
+/// The spooled head of a row: the length of its line, its file and its line number. Where each
+/// field of the line ends is not spooled: it is found again for the few rows that need it (those
+/// of people of several rows). The spool is written and read back whole, so its size is time.
+const HEAD: usize = 4 + 4 + 8;
+
+// `encode_row` writes the fields in this order.
+const _: () = assert!(matches!(
+    Field::ALL,
+    [
+        Field::Party,
+        Field::Name,
+        Field::Kana,
+        Field::BirthDate,
+        Field::Sex,
+        Field::PostalCode,
+        Field::Address,
+        Field::Phone,
+        Field::Email,
+        Field::PersonId,
+        Field::Group
+    ]
+));
 
 /// Spools a row as its output line already formatted (each field CSV-quoted as the output files
-/// want it, in the order of [`Field::ALL`]) with where each field ends: a person of one row is
-/// written by copying its line, a person of several rows by taking fields from several lines.
+/// want it, in the order of [`Field::ALL`]): a person of one row is written by copying its line,
+/// a person of several rows by taking fields from several lines.
 fn encode_row(
     buf: &mut Vec<u8>,
     file: u32,
@@ -221,37 +250,38 @@ fn encode_row(
     buf.resize(head + HEAD, 0);
     let start = buf.len();
     let birth = iso_date((n.birth.year(), n.birth.month() as u8, n.birth.day() as u8));
-    let mut ends = [0u32; Field::ALL.len()];
-    for (k, f) in Field::ALL.into_iter().enumerate() {
-        // Quoting is needed only for text from a CSV that had quotes, or from elsewhere (the party
-        // of `--party`, workbooks); the normalized forms never need it.
-        let (value, check): (&[u8], bool) = match f {
-            Field::Party => (n.party.as_bytes(), true),
-            Field::BirthDate => (&birth, false),
-            Field::PostalCode => n.postal_bytes().map_or((view.get(f).as_bytes(), !plain), |p| (p, false)),
-            Field::Phone => n.phone_bytes().map_or((view.get(f).as_bytes(), !plain), |p| (p, false)),
-            Field::Email if n.email => (scratch.email.as_bytes(), false),
-            _ => (view.get(f).as_bytes(), !plain),
-        };
+    // The fields in the order of `Field::ALL` (checked below), written one after another rather
+    // than in a loop over the fields that would ask which field each one is. Quoting is needed
+    // only for text from a CSV that had quotes, or from elsewhere (the party of `--party`,
+    // workbooks); the normalized forms never need it.
+    let mut first = true;
+    let mut put = |(value, check): (&[u8], bool)| {
         if check {
-            csv_field(buf, k == 0, value);
+            csv_field(buf, first, value);
         } else {
-            if k > 0 {
+            if !first {
                 buf.push(b',');
             }
             buf.extend_from_slice(value);
         }
-        if let Some(e) = ends.get_mut(k) {
-            *e = (buf.len() - start) as u32;
-        }
-    }
-    let mut len = (buf.len() - start) as u32;
-    let wide = len > u32::from(u16::MAX);
-    if wide {
-        buf.splice(start..start, [0; WIDE_HEAD - HEAD]);
-        len |= WIDE;
-    }
-    if let Some(h) = buf.get_mut(head..) {
+        first = false;
+    };
+    let raw = |f: Field| (view.get(f).as_bytes(), !plain);
+    // The row's own party is as plain as the row; a default party (`--party`) is checked.
+    put((n.party.as_bytes(), !plain || view.get(Field::Party).is_empty()));
+    put(raw(Field::Name));
+    put(raw(Field::Kana));
+    put((&birth, false));
+    put(raw(Field::Sex));
+    put(n.postal_bytes().map_or(raw(Field::PostalCode), |p| (p, false)));
+    put(raw(Field::Address));
+    put(n.phone_bytes().map_or(raw(Field::Phone), |p| (p, false)));
+    put(if n.email { (scratch.email.as_bytes(), false) } else { raw(Field::Email) });
+    put(raw(Field::PersonId));
+    put(raw(Field::Group));
+    // A line is a record of one CSV file: far below 4 GiB.
+    let len = u32::try_from(buf.len() - start).unwrap_or(u32::MAX);
+    if let Some(h) = buf.get_mut(head..start) {
         let mut put = |at: usize, bytes: &[u8]| {
             if let Some(dst) = h.get_mut(at..at + bytes.len()) {
                 dst.copy_from_slice(bytes);
@@ -260,14 +290,36 @@ fn encode_row(
         put(0, &len.to_le_bytes());
         put(4, &file.to_le_bytes());
         put(8, &line.to_le_bytes());
-        for (k, e) in ends.iter().enumerate() {
-            if wide {
-                put(16 + 4 * k, &e.to_le_bytes());
-            } else {
-                put(16 + 2 * k, &(*e as u16).to_le_bytes());
+    }
+}
+
+/// Where each field of a spooled line ends. Its fields are as [`csv_field`] writes them: a field
+/// that starts with a quote is quoted (`""` inside it is a quote), and no other field holds a
+/// comma (the spooled forms of fields hold none unless quoted).
+fn field_ends(text: &[u8]) -> [u32; Field::ALL.len()] {
+    let mut ends = [0u32; Field::ALL.len()];
+    let mut i = 0;
+    for end in ends.iter_mut() {
+        if text.get(i) == Some(&b'"') {
+            i += 1;
+            loop {
+                match (text.get(i), text.get(i + 1)) {
+                    (Some(b'"'), Some(b'"')) => i += 2,
+                    (Some(b'"'), _) => {
+                        i += 1;
+                        break;
+                    }
+                    (Some(_), _) => i += 1,
+                    (None, _) => break,
+                }
             }
         }
+        let rest = text.get(i..).unwrap_or_default();
+        i += rest.iter().position(|b| *b == b',').unwrap_or(rest.len());
+        *end = u32::try_from(i).unwrap_or(u32::MAX);
+        i += 1;
     }
+    ends
 }
 
 /// Reads the spool back, row by row, from blocks read ahead by another thread.
@@ -283,17 +335,14 @@ struct SpoolReader {
 struct SpoolRow<'a> {
     file: u32,
     line: u64,
-    ends: [u32; Field::ALL.len()],
     text: &'a [u8],
 }
 
-impl SpoolRow<'_> {
-    /// Field `k` of the line, as quoted for output.
-    fn field(&self, k: usize) -> &[u8] {
-        let start = if k == 0 { 0 } else { self.ends.get(k - 1).map_or(0, |e| *e as usize + 1) };
-        let end = self.ends.get(k).map_or(0, |e| *e as usize);
-        self.text.get(start..end).unwrap_or_default()
-    }
+/// Field `k` of a spooled line whose fields end at `ends`.
+fn field_of<'t>(ends: &[u32; Field::ALL.len()], text: &'t [u8], k: usize) -> &'t [u8] {
+    let start = if k == 0 { 0 } else { ends.get(k - 1).map_or(0, |e| *e as usize + 1) };
+    let end = ends.get(k).map_or(0, |e| *e as usize);
+    text.get(start..end).unwrap_or_default()
 }
 
 fn le32(b: &[u8], at: usize) -> u32 {
@@ -331,20 +380,16 @@ impl SpoolReader {
         if !self.want(HEAD)? {
             return Ok(None);
         }
-        let word = le32(&self.buf, self.pos);
-        let (head, len) = if word & WIDE != 0 { (WIDE_HEAD, (word & !WIDE) as usize) } else { (HEAD, word as usize) };
-        if !self.want(head + len)? {
+        let len = le32(&self.buf, self.pos) as usize;
+        if !self.want(HEAD + len)? {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        let h = self.buf.get(self.pos..self.pos + head).unwrap_or_default();
+        let h = self.buf.get(self.pos..self.pos + HEAD).unwrap_or_default();
         let file = le32(h, 4);
         let line = u64::from(le32(h, 8)) | (u64::from(le32(h, 12)) << 32);
-        let le16 = |at: usize| h.get(at..at + 2).and_then(|s| s.try_into().ok()).map_or(0, u16::from_le_bytes);
-        let ends =
-            std::array::from_fn(|k| if head == WIDE_HEAD { le32(h, 16 + 4 * k) } else { u32::from(le16(16 + 2 * k)) });
-        let start = self.pos + head;
+        let start = self.pos + HEAD;
         self.pos = start + len;
-        Ok(Some(SpoolRow { file, line, ends, text: self.buf.get(start..start + len).unwrap_or_default() }))
+        Ok(Some(SpoolRow { file, line, text: self.buf.get(start..start + len).unwrap_or_default() }))
     }
 }
 
@@ -373,11 +418,12 @@ fn process(piece: Piece, purpose: Purpose) -> ChunkOut {
     }
     let mut scratch = Scratch::default();
     let mut last_party = 0;
+    // The row's view is passed by reference: it is 176 bytes, copied at every call otherwise.
     let mut row_out =
-        |file: u32, party: Option<&str>, plain: bool, line: u64, view: std::result::Result<View<'_>, Reason>| {
+        |file: u32, party: Option<&str>, plain: bool, line: u64, view: std::result::Result<&View<'_>, Reason>| {
             out.rows_read += 1;
             let normalized = view.and_then(|view| {
-                let n = normalize_row(&view, party, purpose, &mut scratch)?;
+                let n = normalize_row(view, party, purpose, &mut scratch)?;
                 Ok((view, n))
             });
             let (view, n) = match normalized {
@@ -401,7 +447,7 @@ fn process(piece: Piece, purpose: Purpose) -> ChunkOut {
                 flags |= PHONE;
             }
             if purpose == Purpose::Notify {
-                encode_row(&mut out.spool, file, line, &view, &n, &scratch, plain);
+                encode_row(&mut out.spool, file, line, view, &n, &scratch, plain);
             }
             // A piece names a few parties: try the last one first, then the others.
             let party = match out.parties.get(last_party) {
@@ -428,7 +474,8 @@ fn process(piece: Piece, purpose: Purpose) -> ChunkOut {
             let batch = piece.into_batch();
             for row in 0..batch.len() {
                 let line = batch.lines.get(row).copied().unwrap_or(0);
-                row_out(batch.file, batch.party.as_deref(), batch.plain, line, batch.view(row));
+                let view = batch.view(row);
+                row_out(batch.file, batch.party.as_deref(), batch.plain, line, view.as_ref().map_err(|r| *r));
             }
             batch.recycle();
         }
@@ -660,10 +707,16 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
             continue;
         }
         let any_exclusion = group.iter().any(|e| e.party() == ANY_PARTY);
-        let listed: Vec<u16> = {
+        // The parties that list this key (in order: entries are sorted by key, then party); most
+        // keys shared by rows are shared within one party, and need no list.
+        let mut parties = group.iter().filter(|e| e.row() & EXCLUSION_ROW == 0).map(|e| e.party());
+        let first_party = parties.next();
+        let listed: Vec<u16> = if parties.any(|p| Some(p) != first_party) {
             let mut p: Vec<u16> = group.iter().filter(|e| e.row() & EXCLUSION_ROW == 0).map(|e| e.party()).collect();
             p.dedup();
             p
+        } else {
+            Vec::new()
         };
         for sub in group.chunk_by(|a, b| a.party() == b.party()) {
             let excluded = any_exclusion || sub.iter().any(|e| e.row() & EXCLUSION_ROW != 0);
@@ -689,10 +742,7 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
     drop(entries);
 
     // Each set's root gathers its flags, its last row and the rows its contact data comes from.
-    let mut last = vec![NONE; n];
-    let mut email_src = vec![NONE; n];
-    let mut post_src = vec![NONE; n];
-    let mut phone_src = vec![NONE; n];
+    let mut sources = vec![Sources { last: NONE, email: NONE, post: NONE, phone: NONE }; n];
     let mut person_flags = vec![0u8; n];
     let mut several: FxHashMap<u32, Vec<u16>> = FxHashMap::default();
     for row in 0..n as u32 {
@@ -702,27 +752,17 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
         }
         let (r, i) = (root as usize, row as usize);
         let f = flags.get(i).copied().unwrap_or(0);
-        if let Some(slot) = last.get_mut(r) {
-            *slot = row;
-        }
         if let Some(pf) = person_flags.get_mut(r) {
             *pf |= f;
         }
-        let first_with = |src: &mut Vec<u32>| {
-            if let Some(s) = src.get_mut(r)
-                && *s == NONE
-            {
-                *s = row;
-            }
-        };
-        if f & EMAIL != 0 {
-            first_with(&mut email_src);
-        }
-        if f & POST != 0 {
-            first_with(&mut post_src);
-        }
-        if f & PHONE != 0 {
-            first_with(&mut phone_src);
+        if let Some(s) = sources.get_mut(r) {
+            s.last = row;
+            // The first row with each kind of contact data; chosen without branching, as whether
+            // a row has it is a coin toss the processor cannot predict.
+            let first = |src: u32, has: bool| if has && src == NONE { row } else { src };
+            s.email = first(s.email, f & EMAIL != 0);
+            s.post = first(s.post, f & POST != 0);
+            s.phone = first(s.phone, f & PHONE != 0);
         }
         if f & SEVERAL != 0
             && let Some(others) = other_parties.remove(&row)
@@ -778,6 +818,7 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
         names: &parties.names,
         files: &file_names,
         plain_files: file_names.iter().all(|f| !f.contains([',', '"', '\r', '\n'])),
+        tail_starts: file_names.iter().map(|f| [b",,", f.as_bytes(), b":"].concat()).collect(),
         channels: &channels,
     };
     let (block_tx, block_rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
@@ -823,17 +864,7 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
         let mut spool = SpoolReader { blocks: block_rx, empty: empty_tx, buf: Vec::new(), pos: 0 };
         let mut lines = Lines { open: Vec::new(), tx: line_tx, spent: spent_rx };
         let mut held = Held::new(dir_ref.join("held.bin"));
-        let assembled = assemble(
-            &mut spool,
-            &mut lines,
-            &mut held,
-            n,
-            &view,
-            &persons.parent,
-            &last,
-            [&email_src, &post_src, &phone_src],
-            progress,
-        );
+        let assembled = assemble(&mut spool, &mut lines, &mut held, n, &view, &persons.parent, &sources, progress);
         let flushed = lines.flush();
         drop(lines);
         drop(spool);
@@ -866,26 +897,26 @@ const LINES_BLOCK: usize = 1 << 20;
 
 /// Lines gathered per output file, handed to the writer thread in large blocks.
 struct Lines {
-    open: Vec<(Target, Vec<u8>)>,
+    /// The buffer of each target, at its [`Target::id`].
+    open: Vec<Option<(Target, Vec<u8>)>>,
     tx: std::sync::mpsc::SyncSender<(Target, Vec<u8>)>,
     /// Blocks the writer is done with, for reuse.
     spent: std::sync::mpsc::Receiver<Vec<u8>>,
 }
 
 impl Lines {
-    /// Appends a person's line (its fields, then its tail) to the file of `target`.
-    fn push(&mut self, target: Target, line: &[u8], tail: &[u8]) -> Result<()> {
-        let k = match self.open.iter().position(|(t, _)| *t == target) {
-            Some(k) => k,
-            None => {
-                let buf = self.spent.try_recv().unwrap_or_else(|_| Vec::with_capacity(LINES_BLOCK + (1 << 16)));
-                self.open.push((target, buf));
-                self.open.len() - 1
-            }
-        };
-        let Some((_, buf)) = self.open.get_mut(k) else { return Ok(()) };
-        buf.extend_from_slice(line);
-        buf.extend_from_slice(tail);
+    /// Appends a person's line to the file of `target`: `write` puts it at the end of the buffer.
+    fn line(&mut self, target: Target, write: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
+        let id = target.id();
+        if self.open.len() <= id {
+            self.open.resize_with(id + 1, || None);
+        }
+        let Some(slot) = self.open.get_mut(id) else { return Ok(()) };
+        let (_, buf) = slot.get_or_insert_with(|| {
+            let buf = self.spent.try_recv().unwrap_or_else(|_| Vec::with_capacity(LINES_BLOCK + (1 << 16)));
+            (target, buf)
+        });
+        write(buf);
         if buf.len() >= LINES_BLOCK {
             let mut next = self.spent.try_recv().unwrap_or_else(|_| Vec::with_capacity(LINES_BLOCK + (1 << 16)));
             next.clear();
@@ -896,7 +927,7 @@ impl Lines {
     }
 
     fn flush(&mut self) -> Result<()> {
-        for (target, buf) in self.open.drain(..) {
+        for (target, buf) in self.open.drain(..).flatten() {
             if !buf.is_empty() {
                 self.tx.send((target, buf)).map_err(|_| stopped())?;
             }
@@ -916,64 +947,62 @@ fn assemble(
     n: usize,
     view: &Persons3<'_>,
     parent: &[u32],
-    last: &[u32],
-    [email_src, post_src, phone_src]: [&[u32]; 3],
+    sources: &[Sources],
     progress: &dyn Progress,
 ) -> std::io::Result<()> {
     let stopped = |_| std::io::Error::other("the writer stopped");
     let mut partial: FxHashMap<u32, Partial> = FxHashMap::default();
-    let mut tail = Vec::with_capacity(256);
-    let mut sources = String::new();
-    let mut targets = Vec::with_capacity(2);
     let mut merged = Vec::new();
+    // Each line is written straight into its file's buffer: the fields, then the tail.
+    let person = |lines: &mut Lines, root: u32, text: &[u8], sources: &[(u32, u64)]| {
+        let (targets, count) = view.targets(root);
+        for target in targets.into_iter().take(count) {
+            lines
+                .line(target, |buf| {
+                    buf.extend_from_slice(text);
+                    view.tail(root, sources, buf);
+                })
+                .map_err(stopped)?;
+        }
+        std::io::Result::Ok(())
+    };
     for r in 0..n as u32 {
         let Some(row) = spool.next_row()? else {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         };
         let i = r as usize;
         let root = parent.get(i).copied().unwrap_or(r);
-        if root == r && last.get(i) == Some(&r) {
+        if root == r && sources.get(i).is_some_and(|s| s.last == r) {
             // A person of one row (most are).
-            sources.clear();
-            view.source(&mut sources, row.file, row.line);
-            view.targets(root, &mut targets);
-            view.tail(root, &sources, &mut tail);
-            for target in &targets {
-                lines.push(*target, row.text, &tail).map_err(stopped)?;
-            }
+            person(lines, root, row.text, &[(row.file, row.line)])?;
         } else {
-            let root_i = root as usize;
+            let Some(&src) = sources.get(root as usize) else { continue };
             let p = partial.entry(root).or_default();
             p.sources.push((row.file, row.line));
+            let ends = field_ends(row.text);
+            let field = |k: usize| field_of(&ends, row.text, k);
             if r == root {
-                p.identity = Some(held.keep(row.text)?);
-                p.ends = row.ends;
+                p.identity = Some(held.keep(row.text, &mut p.buf)?);
+                p.ends = ends;
             }
-            if Some(&r) == email_src.get(root_i) {
-                p.email = Some(held.keep(row.field(S_EMAIL))?);
+            if r == src.email {
+                p.email = Some(held.keep(field(S_EMAIL), &mut p.buf)?);
             }
-            if Some(&r) == post_src.get(root_i) {
-                p.postal = Some(held.keep(row.field(S_POSTAL))?);
-                p.address = Some(held.keep(row.field(S_ADDRESS))?);
+            if r == src.post {
+                p.postal = Some(held.keep(field(S_POSTAL), &mut p.buf)?);
+                p.address = Some(held.keep(field(S_ADDRESS), &mut p.buf)?);
             }
-            if Some(&r) == phone_src.get(root_i) {
-                p.phone = Some(held.keep(row.field(S_PHONE))?);
+            if r == src.phone {
+                p.phone = Some(held.keep(field(S_PHONE), &mut p.buf)?);
             }
-            if Some(&r) != last.get(root_i) {
+            if r != src.last {
                 continue;
             }
-            let Some(p) = partial.remove(&root) else { continue };
-            sources.clear();
-            for (file, line) in &p.sources {
-                view.source(&mut sources, *file, *line);
-            }
+            let Some(mut p) = partial.remove(&root) else { continue };
+            let sources = std::mem::take(&mut p.sources);
             merged.clear();
             p.line(held, &mut merged)?;
-            view.targets(root, &mut targets);
-            view.tail(root, &sources, &mut tail);
-            for target in &targets {
-                lines.push(*target, &merged, &tail).map_err(stopped)?;
-            }
+            person(lines, root, &merged, &sources)?;
         }
         if r % (1 << 16) == 0 {
             progress.advance(u64::from(r), u64::from(r));
@@ -988,6 +1017,25 @@ enum Target {
     Channel(u16, Channel),
     Excluded,
     Several,
+}
+
+impl Target {
+    /// A small number of its own, to find its buffer by.
+    fn id(self) -> usize {
+        match self {
+            Target::Excluded => 0,
+            Target::Several => 1,
+            Target::Channel(party, channel) => {
+                let c = match channel {
+                    Channel::Post => 0,
+                    Channel::Email => 1,
+                    Channel::Bulletin => 2,
+                    Channel::Substitute => 3,
+                };
+                2 + usize::from(party) * 4 + c
+            }
+        }
+    }
 }
 
 /// Output files, opened when their first line comes.
@@ -1030,65 +1078,98 @@ struct Persons3<'a> {
     files: &'a [String],
     /// Whether no file name needs quoting in CSV.
     plain_files: bool,
+    /// For each file, the start of the tail of a line with one source row and no other parties:
+    /// `,,FILE:` (when no file name needs quoting).
+    tail_starts: Vec<Vec<u8>>,
     /// Each party's channels, in order of preference.
     channels: &'a [Vec<Channel>],
 }
 
 impl Persons3<'_> {
-    fn source(&self, sources: &mut String, file: u32, line: u64) {
-        if !sources.is_empty() {
-            sources.push(';');
+    /// The source rows, `FILE:LINE;FILE:LINE…`.
+    fn sources(&self, sources: &[(u32, u64)], out: &mut Vec<u8>) {
+        for (k, (file, line)) in sources.iter().enumerate() {
+            if k > 0 {
+                out.push(b';');
+            }
+            out.extend_from_slice(self.files.get(*file as usize).map_or(&b""[..], |f| f.as_bytes()));
+            out.push(b':');
+            push_number(out, *line);
         }
-        sources.push_str(self.files.get(file as usize).map_or("", String::as_str));
-        sources.push(':');
-        push_number(sources, line);
     }
 
-    /// The files the person whose root is `root` goes to.
-    fn targets(&self, root: u32, targets: &mut Vec<Target>) {
+    /// The files the person whose root is `root` goes to (the first `count` of them).
+    fn targets(&self, root: u32) -> ([Target; 2], usize) {
         let i = root as usize;
         let party = self.party_of.get(i).copied().unwrap_or(0);
         let pflags = self.person_flags.get(i).copied().unwrap_or(0);
-        targets.clear();
-        if pflags & SEVERAL != 0 {
-            targets.push(Target::Several);
-        }
-        targets.push(if pflags & EXCLUDED != 0 {
+        let own = if pflags & EXCLUDED != 0 {
             Target::Excluded
         } else {
             Target::Channel(party, channel_of(self.channels, party, pflags))
-        });
+        };
+        if pflags & SEVERAL != 0 { ([Target::Several, own], 2) } else { ([own, own], 1) }
     }
 
-    /// The end of a person's line: the other parties listing it, its source rows, the line end.
-    fn tail(&self, root: u32, sources: &str, out: &mut Vec<u8>) {
-        out.clear();
-        if !self.several.contains_key(&root) && self.plain_files {
+    /// Appends the end of a person's line: the other parties listing it, its source rows, the
+    /// line end.
+    fn tail(&self, root: u32, sources: &[(u32, u64)], out: &mut Vec<u8>) {
+        // Only a person flagged as listed by several parties has other parties to name.
+        let several = self
+            .person_flags
+            .get(root as usize)
+            .is_some_and(|f| f & SEVERAL != 0)
+            .then(|| self.several.get(&root))
+            .flatten();
+        if several.is_none() && self.plain_files {
             // No other parties, and file names with nothing to quote: `,,SOURCES\r\n`.
-            out.extend_from_slice(b",,");
-            out.extend_from_slice(sources.as_bytes());
+            match sources {
+                [(file, line)] => {
+                    // One source row (most people): `,,FILE:` is ready.
+                    out.extend_from_slice(self.tail_starts.get(*file as usize).map_or(&b",,:"[..], Vec::as_slice));
+                    push_number(out, *line);
+                }
+                _ => {
+                    out.extend_from_slice(b",,");
+                    self.sources(sources, out);
+                }
+            }
             out.extend_from_slice(b"\r\n");
             return;
         }
         let mut others = String::new();
-        if let Some(list) = self.several.get(&root) {
-            for p in list.iter().filter_map(|p| self.names.get(*p as usize)) {
-                if !others.is_empty() {
-                    others.push(';');
-                }
-                others.push_str(p);
+        for p in several.into_iter().flatten().filter_map(|p| self.names.get(*p as usize)) {
+            if !others.is_empty() {
+                others.push(';');
             }
+            others.push_str(p);
         }
+        let mut list = Vec::new();
+        self.sources(sources, &mut list);
         csv_field(out, false, others.as_bytes());
-        csv_field(out, false, sources.as_bytes());
+        csv_field(out, false, &list);
         out.extend_from_slice(b"\r\n");
     }
 }
 
-/// Appends a number in decimal (no formatting machinery: once per row written).
-fn push_number(out: &mut String, mut n: u64) {
+/// Appends a number in decimal (no formatting machinery: once per row written), two digits at a
+/// time.
+fn push_number(out: &mut Vec<u8>, mut n: u64) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
     let mut digits = [0u8; 20];
     let mut i = digits.len();
+    while n >= 100 && i >= 2 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        if let (Some(d), Some(p)) = (digits.get_mut(i..i + 2), PAIRS.get(pair..pair + 2)) {
+            d.copy_from_slice(p);
+        }
+    }
     loop {
         i -= 1;
         if let Some(d) = digits.get_mut(i) {
@@ -1099,9 +1180,7 @@ fn push_number(out: &mut String, mut n: u64) {
             break;
         }
     }
-    for d in digits.get(i..).unwrap_or_default() {
-        out.push(char::from(*d));
-    }
+    out.extend_from_slice(digits.get(i..).unwrap_or_default());
 }
 
 /// The first channel of the party's list that the person's contact data allows.
@@ -1128,6 +1207,8 @@ const S_EMAIL: usize = Field::Email as usize;
 /// A person's data gathered from its rows until its last row is read; fields as quoted for output.
 #[derive(Default)]
 struct Partial {
+    /// The texts held in memory, one after another (one buffer, not one per text).
+    buf: Vec<u8>,
     /// The first row's line and where its fields end.
     identity: Option<Text>,
     ends: [u32; Field::ALL.len()],
@@ -1141,22 +1222,23 @@ struct Partial {
 impl Partial {
     /// The person's line: the first row's identity, the most complete contact data of all rows.
     fn line(mut self, held: &mut Held, out: &mut Vec<u8>) -> std::io::Result<()> {
-        let identity = held.take(self.identity.take())?;
+        let buf = std::mem::take(&mut self.buf);
+        let identity = held.take(self.identity.take(), &buf)?.unwrap_or_default();
         let [email, postal, address, phone] =
             [self.email.take(), self.postal.take(), self.address.take(), self.phone.take()];
         let (email, postal, address, phone) =
-            (held.take_some(email)?, held.take_some(postal)?, held.take_some(address)?, held.take_some(phone)?);
-        let own = SpoolRow { file: 0, line: 0, ends: self.ends, text: &identity };
+            (held.take(email, &buf)?, held.take(postal, &buf)?, held.take(address, &buf)?, held.take(phone, &buf)?);
+        let own = |k: usize| field_of(&self.ends, &identity, k);
         for k in 0..Field::ALL.len() {
             if k > 0 {
                 out.push(b',');
             }
             let value: &[u8] = match k {
-                S_EMAIL => email.as_deref().unwrap_or_else(|| own.field(k)),
-                S_POSTAL => postal.as_deref().unwrap_or_else(|| own.field(k)),
-                S_ADDRESS => address.as_deref().unwrap_or_else(|| own.field(k)),
-                S_PHONE => phone.as_deref().unwrap_or_else(|| own.field(k)),
-                _ => own.field(k),
+                S_EMAIL => email.as_deref().unwrap_or_else(|| own(k)),
+                S_POSTAL => postal.as_deref().unwrap_or_else(|| own(k)),
+                S_ADDRESS => address.as_deref().unwrap_or_else(|| own(k)),
+                S_PHONE => phone.as_deref().unwrap_or_else(|| own(k)),
+                _ => own(k),
             };
             out.extend_from_slice(value);
         }
@@ -1168,7 +1250,9 @@ impl Partial {
 /// that memory does not grow with row text even when a person's rows lie far apart (in different
 /// files, say).
 enum Text {
-    Memory(Vec<u8>),
+    /// In the person's own buffer.
+    Memory { at: usize, len: usize },
+    /// In the file.
     Spilled { at: u64, len: usize },
 }
 
@@ -1187,11 +1271,14 @@ impl Held {
         Self { path, in_memory: 0, file: None, end: 0 }
     }
 
-    fn keep(&mut self, bytes: &[u8]) -> std::io::Result<Text> {
+    /// Keeps `bytes`: at the end of the person's buffer `buf`, or in the file.
+    fn keep(&mut self, bytes: &[u8], buf: &mut Vec<u8>) -> std::io::Result<Text> {
         use std::io::{Seek, SeekFrom, Write};
         if self.in_memory + bytes.len() <= HELD_BUDGET {
             self.in_memory += bytes.len();
-            return Ok(Text::Memory(bytes.to_vec()));
+            let at = buf.len();
+            buf.extend_from_slice(bytes);
+            return Ok(Text::Memory { at, len: bytes.len() });
         }
         let file = match &mut self.file {
             Some(f) => f,
@@ -1206,24 +1293,21 @@ impl Held {
         Ok(Text::Spilled { at, len: bytes.len() })
     }
 
-    fn take(&mut self, text: Option<Text>) -> std::io::Result<Vec<u8>> {
-        Ok(self.take_some(text)?.unwrap_or_default())
-    }
-
-    fn take_some(&mut self, text: Option<Text>) -> std::io::Result<Option<Vec<u8>>> {
+    /// A text kept, from the person's buffer `buf` or the file; its memory is free again.
+    fn take<'b>(&mut self, text: Option<Text>, buf: &'b [u8]) -> std::io::Result<Option<Cow<'b, [u8]>>> {
         use std::io::{Seek, SeekFrom};
         match text {
             None => Ok(None),
-            Some(Text::Memory(v)) => {
-                self.in_memory -= v.len();
-                Ok(Some(v))
+            Some(Text::Memory { at, len }) => {
+                self.in_memory -= len;
+                Ok(Some(Cow::Borrowed(buf.get(at..at + len).unwrap_or_default())))
             }
             Some(Text::Spilled { at, len }) => {
                 let Some(file) = self.file.as_mut() else { return Err(std::io::ErrorKind::NotFound.into()) };
                 file.seek(SeekFrom::Start(at))?;
                 let mut v = vec![0; len];
                 file.read_exact(&mut v)?;
-                Ok(Some(v))
+                Ok(Some(Cow::Owned(v)))
             }
         }
     }
@@ -1305,4 +1389,43 @@ mod tests {
         assert_eq!(found, truth.rows_of_people);
         assert!(!out.join("held.bin").exists());
     }
+
+    proptest::proptest! {
+        /// The field ends found again in a spooled line are those it was written with.
+        #[test]
+        fn field_ends_are_found_again(values in proptest::collection::vec(
+            proptest::collection::vec(0..FIELD_PIECES.len(), 0..4), Field::ALL.len()
+        )) {
+            let values: Vec<String> =
+                values.iter().map(|v| v.iter().map(|i| FIELD_PIECES[*i]).collect()).collect();
+            let mut line = Vec::new();
+            let mut want = Vec::new();
+            for (k, v) in values.iter().enumerate() {
+                let start = line.len() + usize::from(k > 0);
+                csv_field(&mut line, k == 0, v.as_bytes());
+                want.push(line[start..].to_vec());
+            }
+            let ends = field_ends(&line);
+            for (k, w) in want.iter().enumerate() {
+                proptest::prop_assert_eq!(field_of(&ends, &line, k), &w[..], "{:?}", values);
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        let mut n = 1u64;
+        let mut cases = vec![0, 9, 10, 99, 100, 101, 999, 1000, 1_234_567, u64::MAX];
+        for _ in 0..200 {
+            n = n.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            cases.extend([n, n >> 20, n >> 40]);
+        }
+        for n in cases {
+            let mut out = Vec::new();
+            push_number(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), n.to_string());
+        }
+    }
+
+    const FIELD_PIECES: [&str; 9] = ["", "a", ",", "\"", "\"\"", "x,y", "\r\n", "山", " "];
 }
