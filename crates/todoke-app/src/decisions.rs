@@ -40,6 +40,9 @@ pub enum AppError {
     /// An input was refused: the message names the field and what was expected.
     #[error("{0}")]
     Invalid(String),
+    /// A notice campaign could not be planned or its notice written (no personal data in it).
+    #[error("notice campaign: {0}")]
+    Campaign(String),
 }
 
 /// An assessment of a stored incident and what changed since the previous one.

@@ -4,11 +4,16 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod accounts;
+pub mod campaign;
 pub mod case_records;
 pub mod casebook;
+pub mod costs;
 mod decisions;
 pub mod lookup;
 pub mod people;
+pub mod retention;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod totp;
 
 pub use accounts::{

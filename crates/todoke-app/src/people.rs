@@ -5,7 +5,7 @@
 
 use crate::AppError;
 use todoke_core::AffectedPerson;
-use todoke_people::{ColumnMapping, Input, Progress, Reason, Rejected};
+use todoke_people::{ColumnMapping, Field, Input, Progress, Reason, Rejected};
 
 /// Reads `inputs` as the list of `party` (named `party_name` in the facts); the rows that belong to
 /// it, as people to store, and the rows that cannot be used (sorted by file and line).
@@ -39,4 +39,23 @@ pub fn read_list(
     }
     rejected.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok((people, rejected))
+}
+
+/// A stored person as a row of a list (in the order of [`Field::ALL`]) of `party`: how stored people
+/// go back into the people plan (`todoke people plan --incident`, the campaign plan).
+pub fn person_row(party: String, p: AffectedPerson) -> [String; Field::ALL.len()] {
+    let o = |v: Option<String>| v.unwrap_or_default();
+    [
+        party,
+        p.name,
+        o(p.name_kana),
+        p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+        o(p.sex),
+        o(p.postal_code),
+        o(p.address),
+        o(p.phone),
+        o(p.email),
+        o(p.person_id),
+        o(p.group),
+    ]
 }

@@ -43,6 +43,9 @@ pub enum Command {
         /// the foundation and two cities.
         #[arg(long)]
         demo: bool,
+        /// The SMTP server the campaign page sends e-mail notices through (none: the page only counts).
+        #[command(flatten)]
+        smtp: crate::commands::campaign::SmtpArgs,
     },
     /// User accounts.
     #[command(subcommand)]
@@ -68,6 +71,12 @@ pub enum Command {
     /// Affected-person lists: plan notices and costs, import into a case, generate test lists.
     #[command(subcommand)]
     People(crate::commands::people::PeopleCmd),
+    /// Notice campaigns: plan a party's notices from its stored people, send the e-mail ones.
+    #[command(subcommand)]
+    Campaign(crate::commands::campaign::CampaignCmd),
+    /// Retention of people data: erase the cases whose campaign ended long enough ago.
+    #[command(subcommand)]
+    Retention(crate::commands::retention::RetentionCmd),
     /// Documents of a case: PPC reports, letters, notices, invoices, status reports (md, html, pdf).
     #[command(subcommand)]
     Docs(crate::commands::docs::DocsCmd),

@@ -56,4 +56,6 @@ id_type!(
     InquiryId,
     /// A published notice kept in the casebook.
     NoticeId,
+    /// One notice to one affected person on one channel.
+    NotificationId,
 );

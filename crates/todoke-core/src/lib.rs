@@ -16,7 +16,10 @@ mod time;
 
 pub use casebook::NoticeProfile;
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use ids::{IncidentId, InquiryId, NoticeId, OrgId, PartyId, PersonId, ReportId, TaskId, TimelineEventId, UserId};
+pub use ids::{
+    IncidentId, InquiryId, NoticeId, NotificationId, OrgId, PartyId, PersonId, ReportId, TaskId, TimelineEventId,
+    UserId,
+};
 /// A calendar date (re-exported so that users of the model need not name jiff).
 pub use jiff::civil::Date;
 pub use model::*;

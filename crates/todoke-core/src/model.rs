@@ -625,3 +625,50 @@ mod tests {
         assert!(!format!("{p:?}").contains("山田"));
     }
 }
+
+labelled_enum!(
+    /// How a notice reaches an affected person (本人通知の方法): the channels of the people plan.
+    NoticeChannel {
+        /// 電子メール.
+        Email = ("email", "電子メール"),
+        /// 郵送.
+        Post = ("post", "郵送"),
+        /// 社内掲示 (staff reached at work).
+        Bulletin = ("bulletin", "掲示"),
+        /// 代替措置 (public notice when a person cannot be reached).
+        Substitute = ("substitute", "代替措置"),
+    }
+);
+
+labelled_enum!(
+    /// Where one notice to one person stands. E-mail moves pending → sending → sent (or bounced /
+    /// failed); a letter moves pending → sent → returned (返戻) → remailed or substitute.
+    NotificationStatus {
+        /// Planned, not yet sent.
+        Pending = ("pending", "未送付"),
+        /// Handed to the carrier and not yet confirmed: after a crash it is unknown whether it went.
+        Sending = ("sending", "送付中"),
+        /// Accepted by the mail server or posted.
+        Sent = ("sent", "送付済"),
+        /// Confirmed delivered (a delivery report, a signed receipt).
+        Delivered = ("delivered", "到達確認"),
+        /// Refused by the receiving mail server for good (SMTP 5xx) or bounced afterwards.
+        Bounced = ("bounced", "不達（エラー）"),
+        /// Could not be sent (no usable address, temporary errors until the retries ran out).
+        Failed = ("failed", "送付失敗"),
+        /// A letter came back (返戻), with Japan Post's reason.
+        Returned = ("returned", "返戻"),
+        /// Sent again after a return or a bounce (再送).
+        Remailed = ("remailed", "再送済"),
+        /// Given up on the person: reached by the substitute measure (公表等の代替措置).
+        Substitute = ("substitute", "代替措置"),
+    }
+);
+
+impl NotificationStatus {
+    /// Whether a notice in this status went out (or is settled otherwise): a campaign never sends it
+    /// again by itself.
+    pub fn is_settled(self) -> bool {
+        !matches!(self, Self::Pending | Self::Sending | Self::Failed)
+    }
+}

@@ -53,14 +53,15 @@ fn main() {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["generate", dir, rows, rest @ ..] => {
             let files = rest.first().map_or(1, |f| f.parse().unwrap());
-            let start = Instant::now();
-            let opts = GenerateOptions {
-                rows: rows.parse().unwrap(),
-                files,
-                encoding: GenEncoding::Utf8,
-                seed: 42,
-                ..Default::default()
+            // Other encodings than UTF-8, to compare plans of the same lists across changes.
+            let encoding = match rest.get(1).copied() {
+                None | Some("utf8") => GenEncoding::Utf8,
+                Some("sjis") => GenEncoding::Sjis,
+                Some("mixed") => GenEncoding::Mixed,
+                Some(other) => panic!("unknown encoding {other}"),
             };
+            let start = Instant::now();
+            let opts = GenerateOptions { rows: rows.parse().unwrap(), files, encoding, seed: 42, ..Default::default() };
             let truth = generate(&opts, &PathBuf::from(dir)).unwrap();
             eprintln!("generated {} rows in {:.1} s", truth.summary.rows_read, start.elapsed().as_secs_f64());
         }
@@ -119,6 +120,6 @@ fn main() {
             }
             println!("parse_date: {:.0} ns ({sum})", t.elapsed().as_nanos() as f64 / n as f64);
         }
-        _ => eprintln!("usage: people_bench generate DIR ROWS [FILES] | plan DIR OUT"),
+        _ => eprintln!("usage: people_bench generate DIR ROWS [FILES [utf8|sjis|mixed]] | plan DIR OUT"),
     }
 }

@@ -20,6 +20,7 @@ mod output;
 mod plan;
 mod progress;
 mod read;
+mod xlsx_guard;
 
 pub use config::{Channel, PlanConfig};
 pub use contact::{normalize_email, normalize_phone, normalize_postal_code, usable_address};

@@ -256,27 +256,93 @@ pub(crate) fn parse_date(text: &str) -> Option<Date> {
     }
 }
 
-/// The date of the usual forms of a date in ASCII, read in one pass the way [`parse_folded`]
-/// reads them: `N<sep>N<sep>N` (`1970-03-01`, `1970/3/1`), the same after an era's letter
-/// (`S45.3.1`), eight digits (`19700301`). `None` for any other text (not: no date).
+/// The date of the usual forms of a date, read in one pass over the characters the way
+/// [`todoke_ja::parse_date`] reads them: `N<sep>N<sep>N` (`1970-03-01`, `1970/3/1`), the same after
+/// an era's letter or kanji (`S45.3.1`, `昭45.3.1`, `昭和45年3月1日`, `令和元年5月1日`), eight digits
+/// (`19700301`), full-width digits and separators included. `None` for any other text (not: no
+/// date), which then goes the general way.
 fn parse_plain(b: &[u8]) -> Option<Option<Date>> {
-    let (era, rest) = match b.split_first()? {
-        (c, rest) if c.is_ascii_alphabetic() => {
-            let letter = char::from(c.to_ascii_uppercase());
-            (Some(Era::ALL.into_iter().find(|e| e.letter() == letter)?), rest)
-        }
-        _ => (None, b),
-    };
-    if era.is_none() && rest.len() == 8 && rest.iter().all(u8::is_ascii_digit) {
-        let n =
-            |r: std::ops::Range<usize>| rest.get(r).map(|d| d.iter().fold(0i32, |a, x| a * 10 + i32::from(x - b'0')));
-        return Some(gregorian_date(n(0..4)?, n(4..6)?, n(6..8)?));
+    // The characters, with what NFKC folds to ASCII among those these forms use (full-width
+    // digits and `－．／`) folded; any character beyond the Basic Multilingual Plane, or more
+    // characters than a date has, go the general way.
+    let mut chars = [0u32; 16];
+    let mut n = 0;
+    let mut i = 0;
+    while let Some(&byte) = b.get(i) {
+        let cp = if byte < 0x80 {
+            i += 1;
+            u32::from(byte)
+        } else {
+            let (cp, len) = decode_bmp(b, i)?;
+            i += len;
+            if (0xFF0D..=0xFF19).contains(&cp) { cp - 0xFEE0 } else { cp }
+        };
+        *chars.get_mut(n)? = cp;
+        n += 1;
     }
-    let [year, month, day] = ascii_three_numbers(rest)?;
+    let chars = chars.get(..n)?;
+    let digit = |k: usize| chars.get(k).filter(|c| (0x30..=0x39).contains(*c)).map(|c| (c - 0x30) as i32);
+    let (era, mut k) = match *chars.first()? {
+        c if c < 0x80 && (c as u8).is_ascii_alphabetic() => {
+            let letter = char::from((c as u8).to_ascii_uppercase());
+            (Some(Era::ALL.into_iter().find(|e| e.letter() == letter)?), 1)
+        }
+        // The era's name, or its first kanji alone.
+        c if c >= 0x4E00 => {
+            let (era, second) = era_kanji(c)?;
+            (Some(era), if chars.get(1) == Some(&second) { 2 } else { 1 })
+        }
+        _ => (None, 0),
+    };
+    if era.is_none() && n == 8 && (0..8).all(|k| digit(k).is_some()) {
+        let num = |r: std::ops::Range<usize>| r.map(digit).try_fold(0, |a, d| Some(a * 10 + d?));
+        return Some(gregorian_date(num(0..4)?, num(4..6)?, num(6..8)?));
+    }
+    // A number of one to four digits (or 元, the first year of an era) from `k`.
+    let number = |k: &mut usize, first_year: bool| -> Option<i32> {
+        if first_year && chars.get(*k) == Some(&u32::from('元')) {
+            *k += 1;
+            return Some(1);
+        }
+        let start = *k;
+        let mut value = 0;
+        while let Some(d) = digit(*k) {
+            if *k - start == 4 {
+                return None;
+            }
+            value = value * 10 + d;
+            *k += 1;
+        }
+        (*k > start).then_some(value)
+    };
+    let year = number(&mut k, era.is_some())?;
+    let sep = *chars.get(k)?;
+    k += 1;
+    let month = number(&mut k, false)?;
+    let sep2 = *chars.get(k)?;
+    k += 1;
+    let day = number(&mut k, false)?;
+    // `年` and `月` (and maybe `日`), or twice the same of `.`, `/` and `-`.
+    let kanji = sep == u32::from('年') && sep2 == u32::from('月');
+    let same = sep == sep2 && matches!(char::from_u32(sep), Some('.' | '/' | '-'));
+    if kanji && chars.get(k) == Some(&u32::from('日')) {
+        k += 1;
+    }
+    if k != n || !(kanji || same) {
+        return None;
+    }
     Some(match era {
         Some(era) => era_date(era, year, month, day),
         None if (1000..=9999).contains(&year) => gregorian_date(year, month, day),
         None => None,
+    })
+}
+
+/// The era whose name starts with the kanji `c`, and the name's second kanji.
+fn era_kanji(c: u32) -> Option<(Era, u32)> {
+    Era::ALL.into_iter().find_map(|era| {
+        let mut name = era.kanji().chars().map(u32::from);
+        (name.next() == Some(c)).then(|| (era, name.next().unwrap_or(0)))
     })
 }
 
@@ -565,6 +631,43 @@ mod tests {
                 phone(&text).map(|(d, n)| String::from_utf8(d[..n as usize].to_vec()).unwrap()),
                 crate::contact::normalize_phone(&text)
             );
+        }
+    }
+
+    /// Every day from Meiji to a few years ahead, in the forms lists use (and full-width), parses
+    /// as the general function parses it.
+    #[test]
+    fn usual_forms_of_every_day_parse_as_the_general_function_does() {
+        let wide = |s: &str| -> String {
+            s.chars()
+                .map(|c| if c.is_ascii_graphic() { char::from_u32(c as u32 + 0xFEE0).unwrap() } else { c })
+                .collect()
+        };
+        let mut day = jiff::civil::date(1868, 1, 1);
+        while day.year() < 2035 {
+            let (y, m, d) = (day.year(), day.month(), day.day());
+            let mut forms = vec![format!("{y}-{m:02}-{d:02}"), format!("{y}/{m}/{d}"), format!("{y}{m:02}{d:02}")];
+            if let Some(era) = Era::of(day) {
+                let n = y - era.first_day().year() + 1;
+                let kanji = era.kanji();
+                let first: String = kanji.chars().take(1).collect();
+                let year = if n == 1 { "元".to_string() } else { n.to_string() };
+                forms.extend([
+                    format!("{}{n}.{m}.{d}", era.letter()),
+                    format!("{}{n:02}/{m:02}/{d:02}", era.letter().to_ascii_lowercase()),
+                    format!("{first}{n}.{m}.{d}"),
+                    format!("{kanji}{year}年{m}月{d}日"),
+                    format!("{kanji}{n}年{m}月{d}"),
+                    format!("{first}{n}-{m}-{d}"),
+                ]);
+            }
+            for form in forms.clone() {
+                forms.push(wide(&form));
+            }
+            for form in &forms {
+                assert_eq!(parse_date(form), todoke_ja::parse_date(form), "{form}");
+            }
+            day = day.tomorrow().unwrap();
         }
     }
 

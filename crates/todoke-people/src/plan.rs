@@ -3,15 +3,18 @@
 //! 1. **Read**: a reader thread reads each list in chunks of a few megabytes cut at record ends;
 //!    one worker per core parses a chunk, normalizes its rows and either rejects them (to
 //!    `rejected.csv`) or spools them, each as its output line already formatted, to a spool
-//!    segment of its own; this thread takes the results in order and gives the rows their
-//!    numbers. Only each row's identity keys (a hash of the normalized kanji or kana name with the
-//!    birth date), its party and a few flags stay in memory.
-//! 2. **Match**: the keys are sorted; rows sharing a key and a party are one person (union-find,
-//!    so matching is transitive), exclusion rows mark the people they name, keys shared across
-//!    parties mark people listed by several consignors.
-//! 3. **Write**: the spool is read back in row order (segments read ahead and deleted by one
-//!    thread, files written by another); each person is written once its last row is seen, with
-//!    the most complete contact data of all its rows, to the file of its channel.
+//!    segment of its own (held in memory up to a budget, in a file beyond it); this thread takes
+//!    the results in order and gives the rows their numbers. Besides the spool, only each row's
+//!    identity keys (a hash of the normalized kanji or kana name with the birth date), its party
+//!    and a few flags stay in memory.
+//! 2. **Match**: the keys, kept in parts by their top bits, are sorted part by part on every core;
+//!    rows sharing a key and a party are one person (union-find, so matching is transitive),
+//!    exclusion rows mark the people they name, keys shared across parties mark people listed by
+//!    several consignors.
+//! 3. **Write**: the spool's segments go through a pipeline in row order: this thread gathers the
+//!    people of several rows (with the most complete contact data of all their rows), one worker
+//!    per core puts each segment's lines together for the files of their channels (each person at
+//!    its last row), and one thread writes them, segment after segment.
 
 use crate::config::{Channel, PlanConfig};
 use crate::error::{PeopleError, Result};
@@ -29,7 +32,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What to plan and where to write it.
@@ -166,6 +169,75 @@ impl Entry {
     fn row(self) -> u32 {
         self.0 as u32
     }
+}
+
+/// The entries, kept apart by the top bits of their key as they come: each part is sorted on
+/// its own (in the cache, all at once on every core), and the parts one after another are all
+/// entries sorted. Keys are hashes, so the parts are about the same size.
+struct Buckets(Vec<Vec<Entry>>);
+
+/// The top bits of a key that choose its part.
+const BUCKET_BITS: u32 = 10;
+
+impl Buckets {
+    fn new() -> Self {
+        Self((0..1 << BUCKET_BITS).map(|_| Vec::new()).collect())
+    }
+
+    fn push(&mut self, entry: Entry) {
+        if let Some(part) = self.0.get_mut((entry.key() >> (64 - BUCKET_BITS)) as usize) {
+            part.push(entry);
+        }
+    }
+}
+
+/// What the keys of a part of the entries say: rows to join (with the first row of their party
+/// that shares a key with them), flags for the first rows, and the other parties that list a
+/// person (at its first row).
+#[derive(Default)]
+struct Shared {
+    joins: Vec<(u32, u32)>,
+    marks: Vec<(u32, u8)>,
+    others: Vec<(u32, Vec<u16>)>,
+}
+
+/// Sorts a part of the entries and finds its keys shared by several rows.
+fn shared_keys(mut part: Vec<Entry>) -> Shared {
+    part.sort_unstable();
+    let mut found = Shared::default();
+    for group in part.chunk_by(|a, b| a.key() == b.key()) {
+        if group.len() == 1 {
+            // A key no other row shares (most keys): nothing to join, nothing to mark.
+            continue;
+        }
+        let any_exclusion = group.iter().any(|e| e.party() == ANY_PARTY);
+        // The parties that list this key (in order: entries are sorted by key, then party); most
+        // keys shared by rows are shared within one party, and need no list.
+        let mut parties = group.iter().filter(|e| e.row() & EXCLUSION_ROW == 0).map(|e| e.party());
+        let first_party = parties.next();
+        let listed: Vec<u16> = if parties.any(|p| Some(p) != first_party) {
+            let mut p: Vec<u16> = group.iter().filter(|e| e.row() & EXCLUSION_ROW == 0).map(|e| e.party()).collect();
+            p.dedup();
+            p
+        } else {
+            Vec::new()
+        };
+        for sub in group.chunk_by(|a, b| a.party() == b.party()) {
+            let excluded = any_exclusion || sub.iter().any(|e| e.row() & EXCLUSION_ROW != 0);
+            let mut people = sub.iter().filter(|e| e.row() & EXCLUSION_ROW == 0).map(|e| e.row());
+            let Some(first) = people.next() else { continue };
+            found.joins.extend(people.map(|row| (first, row)));
+            let mark = if excluded { EXCLUDED } else { 0 } | if listed.len() > 1 { SEVERAL } else { 0 };
+            if mark != 0 {
+                found.marks.push((first, mark));
+            }
+            if listed.len() > 1 {
+                let party = sub.first().map_or(ANY_PARTY, |e| e.party());
+                found.others.push((first, listed.iter().copied().filter(|p| *p != party).collect()));
+            }
+        }
+    }
+    found
 }
 
 /// What the write pass needs of a person, at its root row: its last row, and the rows its e-mail
@@ -322,16 +394,13 @@ fn field_ends(text: &[u8]) -> [u32; Field::ALL.len()] {
     ends
 }
 
-/// Reads the spool back, row by row, from blocks read ahead by another thread.
-struct SpoolReader {
-    blocks: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
-    /// Blocks used, for reuse.
-    empty: std::sync::mpsc::Sender<Vec<u8>>,
-    buf: Vec<u8>,
+/// The rows of a spool segment, one after another (a segment holds whole rows).
+struct SpoolRows<'a> {
+    block: &'a [u8],
     pos: usize,
 }
 
-/// A spooled row, borrowed from the reader's buffer.
+/// A spooled row, borrowed from its segment.
 struct SpoolRow<'a> {
     file: u32,
     line: u64,
@@ -349,47 +418,17 @@ fn le32(b: &[u8], at: usize) -> u32 {
     b.get(at..at + 4).and_then(|s| s.try_into().ok()).map_or(0, u32::from_le_bytes)
 }
 
-impl SpoolReader {
-    /// Makes `n` bytes available from `pos`; false when the spool ends first.
-    fn want(&mut self, n: usize) -> std::io::Result<bool> {
-        if self.buf.len() - self.pos >= n {
-            return Ok(true);
-        }
-        if self.pos == self.buf.len() {
-            // A segment holds whole rows: at its end, the next one takes its place (no copy).
-            let Ok(block) = self.blocks.recv() else { return Ok(false) };
-            let block = block?;
-            let _ = self.empty.send(std::mem::replace(&mut self.buf, block));
-            self.pos = 0;
-            if self.buf.len() >= n {
-                return Ok(true);
-            }
-        }
-        self.buf.drain(..self.pos);
-        self.pos = 0;
-        while self.buf.len() < n {
-            let Ok(block) = self.blocks.recv() else { return Ok(false) };
-            let block = block?;
-            self.buf.extend_from_slice(&block);
-            let _ = self.empty.send(block);
-        }
-        Ok(true)
-    }
+impl<'a> Iterator for SpoolRows<'a> {
+    type Item = SpoolRow<'a>;
 
-    fn next_row(&mut self) -> std::io::Result<Option<SpoolRow<'_>>> {
-        if !self.want(HEAD)? {
-            return Ok(None);
-        }
-        let len = le32(&self.buf, self.pos) as usize;
-        if !self.want(HEAD + len)? {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        let h = self.buf.get(self.pos..self.pos + HEAD).unwrap_or_default();
-        let file = le32(h, 4);
-        let line = u64::from(le32(h, 8)) | (u64::from(le32(h, 12)) << 32);
+    /// The next row; none at the end of the segment (or of what is left of a cut one).
+    fn next(&mut self) -> Option<SpoolRow<'a>> {
+        let h = self.block.get(self.pos..self.pos + HEAD)?;
+        let len = le32(h, 0) as usize;
         let start = self.pos + HEAD;
+        let text = self.block.get(start..start + len)?;
         self.pos = start + len;
-        Ok(Some(SpoolRow { file, line, text: self.buf.get(start..start + len).unwrap_or_default() }))
+        Some(SpoolRow { file: le32(h, 4), line: u64::from(le32(h, 8)) | (u64::from(le32(h, 12)) << 32), text })
     }
 }
 
@@ -405,8 +444,28 @@ struct ChunkOut {
     rows: Vec<(u16, Option<u64>, Option<u64>, u8)>,
     spool: Vec<u8>,
     rejected: Vec<(u64, Reason)>,
-    /// The spool segment the worker wrote (when it had rows to spool), or why it could not.
-    segment: Option<std::result::Result<PathBuf, PeopleError>>,
+    /// The spool segment the worker made (when it had rows to spool), or why it could not.
+    segment: Option<std::result::Result<Segment, PeopleError>>,
+}
+
+/// A piece's spooled rows: kept in memory while the spool held in memory stays within
+/// [`SPOOL_MEMORY`], written to a file beyond it (so that memory does not grow with the lists).
+enum Segment {
+    Memory(Vec<u8>),
+    File(PathBuf),
+}
+
+/// Bytes of spool (buffer capacity) held in memory at most. Writing the spool to files and
+/// reading it back costs the kernel two copies of every row and its file blocks, and files are
+/// read again before the write pass can use them; a million rows spool about 140 MB and stay in
+/// memory, ten million keep about their first million there (the peak for ten million rows stays
+/// near 750 MiB).
+const SPOOL_MEMORY: usize = 256 << 20;
+
+/// The spool held in memory: bytes now, and at most.
+struct SpoolMemory {
+    held: AtomicUsize,
+    limit: usize,
 }
 
 /// Parses (CSV) and normalizes a piece, spooling its usable rows when they are people to notify.
@@ -489,6 +548,7 @@ fn stopped() -> PeopleError {
 
 /// Reads inputs on a thread of their own, parses and normalizes their pieces on one worker per
 /// core, and hands the results to `handle` here, in the order of the files.
+#[allow(clippy::too_many_arguments)]
 fn each_piece(
     inputs: Vec<Input>,
     first_file: u32,
@@ -496,6 +556,7 @@ fn each_piece(
     purpose: Purpose,
     bytes: &Arc<AtomicU64>,
     spool_dir: &std::path::Path,
+    spool_memory: &SpoolMemory,
     mut handle: impl FnMut(ChunkOut) -> Result<()>,
 ) -> Result<()> {
     let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
@@ -522,12 +583,19 @@ fn each_piece(
                     let Ok((seq, piece)) = next else { break };
                     let mut out = process(piece, purpose);
                     if !out.spool.is_empty() {
-                        // Each worker writes the segments it made: the copy into the page cache
-                        // is spread over the cores, not left to the thread that merges.
-                        let path = spool_dir.join(format!("spool-{seq:010}.bin"));
-                        let written = std::fs::write(&path, &out.spool).map_err(|e| PeopleError::io(&path, e));
-                        out.segment = Some(written.map(|()| path));
-                        give_buf(std::mem::take(&mut out.spool));
+                        let size = out.spool.capacity();
+                        let held = spool_memory.held.fetch_add(size, Ordering::Relaxed) + size;
+                        if held <= spool_memory.limit {
+                            out.segment = Some(Ok(Segment::Memory(std::mem::take(&mut out.spool))));
+                        } else {
+                            spool_memory.held.fetch_sub(size, Ordering::Relaxed);
+                            // Each worker writes the segments it made: the copy into the page
+                            // cache is spread over the cores, not left to the thread that merges.
+                            let path = spool_dir.join(format!("spool-{seq:010}.bin"));
+                            let written = std::fs::write(&path, &out.spool).map_err(|e| PeopleError::io(&path, e));
+                            out.segment = Some(written.map(|()| Segment::File(path)));
+                            give_buf(std::mem::take(&mut out.spool));
+                        }
                     }
                     if tx.send((seq, out)).is_err() {
                         break;
@@ -598,6 +666,11 @@ fn output_header() -> Vec<&'static str> {
 
 /// Plans the lists: reads, matches, excludes, assigns channels and writes `opts.out`.
 pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
+    plan_with(opts, progress, SPOOL_MEMORY)
+}
+
+/// [`plan`], holding at most `spool_limit` bytes of spool in memory.
+fn plan_with(opts: PlanOptions, progress: &dyn Progress, spool_limit: usize) -> Result<PlanOutcome> {
     let PlanOptions { inputs, excludes, mapping, config, encoding, out } = opts;
     let staging = Staging::new(&out)?;
     let dir = staging.dir.clone();
@@ -608,17 +681,19 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
     let total = inputs.iter().map(Input::size).sum::<Option<u64>>();
     progress.phase("read", total);
     let bytes = Arc::new(AtomicU64::new(0));
-    let mut segments: Vec<PathBuf> = Vec::new();
+    // The spool's segments, in row order, with how many rows each holds.
+    let mut segments: Vec<(Segment, u32)> = Vec::new();
+    let spool_memory = SpoolMemory { held: AtomicUsize::new(0), limit: spool_limit };
     let mut rejected = CsvOut::create(&dir.join("rejected.csv"), encoding, &["file", "line", "reason"])?;
     let mut parties = Parties::default();
     let mut party_of: Vec<u16> = Vec::new();
     let mut flags: Vec<u8> = Vec::new();
-    let mut entries: Vec<Entry> = Vec::new();
+    let mut entries = Buckets::new();
     let mut summary = Summary::default();
     let mut line_text = String::new();
-    each_piece(inputs, 0, &mapping, Purpose::Notify, &bytes, &dir, |mut chunk| {
+    each_piece(inputs, 0, &mapping, Purpose::Notify, &bytes, &dir, &spool_memory, |mut chunk| {
         if let Some(segment) = chunk.segment.take() {
-            segments.push(segment?);
+            segments.push((segment?, chunk.rows.len() as u32));
         }
         let file_name = file_names.get(chunk.file as usize).map_or("", String::as_str);
         summary.rows_read += chunk.rows_read;
@@ -636,7 +711,6 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
             .ok_or_else(|| PeopleError::Output { path: out.clone(), message: "more than 2^31 rows".into() })?;
         party_of.reserve(chunk.rows.len());
         flags.reserve(chunk.rows.len());
-        entries.reserve(chunk.rows.len() * 2);
         for (i, (party, name_key, kana_key, f)) in chunk.rows.into_iter().enumerate() {
             let row = first + i as u32;
             let party = local.get(party as usize).copied().unwrap_or(0);
@@ -657,7 +731,7 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
     let first_exclusion = file_names.len() as u32;
     file_names.extend(exclude_names);
     let mut exclusion_no: u32 = 0;
-    each_piece(excludes, first_exclusion, &mapping, Purpose::Exclude, &bytes, &dir, |chunk| {
+    each_piece(excludes, first_exclusion, &mapping, Purpose::Exclude, &bytes, &dir, &spool_memory, |chunk| {
         let file_name = file_names.get(chunk.file as usize).map_or("", String::as_str);
         for (line, reason) in &chunk.rejected {
             if rejected_exclusions.is_none() {
@@ -698,48 +772,24 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
     // Pass 2: match.
     progress.phase("match", None);
     let n = flags.len();
-    entries.par_sort_unstable();
+    // Each part of the entries is sorted and its keys shared by several rows found on every core;
+    // what they found is applied here, in any order (joining and marking commute).
+    let found: Vec<Shared> = entries.0.into_par_iter().map(shared_keys).collect();
     let mut persons = Persons { parent: (0..n as u32).collect() };
     let mut other_parties: FxHashMap<u32, Vec<u16>> = FxHashMap::default();
-    for group in entries.chunk_by(|a, b| a.key() == b.key()) {
-        if group.len() == 1 {
-            // A key no other row shares (most keys): nothing to join, nothing to mark.
-            continue;
+    for part in found {
+        for (first, row) in part.joins {
+            persons.union(first, row);
         }
-        let any_exclusion = group.iter().any(|e| e.party() == ANY_PARTY);
-        // The parties that list this key (in order: entries are sorted by key, then party); most
-        // keys shared by rows are shared within one party, and need no list.
-        let mut parties = group.iter().filter(|e| e.row() & EXCLUSION_ROW == 0).map(|e| e.party());
-        let first_party = parties.next();
-        let listed: Vec<u16> = if parties.any(|p| Some(p) != first_party) {
-            let mut p: Vec<u16> = group.iter().filter(|e| e.row() & EXCLUSION_ROW == 0).map(|e| e.party()).collect();
-            p.dedup();
-            p
-        } else {
-            Vec::new()
-        };
-        for sub in group.chunk_by(|a, b| a.party() == b.party()) {
-            let excluded = any_exclusion || sub.iter().any(|e| e.row() & EXCLUSION_ROW != 0);
-            let mut people = sub.iter().filter(|e| e.row() & EXCLUSION_ROW == 0).map(|e| e.row());
-            let Some(first) = people.next() else { continue };
-            for row in people {
-                persons.union(first, row);
-            }
+        for (first, mark) in part.marks {
             if let Some(f) = flags.get_mut(first as usize) {
-                if excluded {
-                    *f |= EXCLUDED;
-                }
-                if listed.len() > 1 {
-                    *f |= SEVERAL;
-                }
+                *f |= mark;
             }
-            if listed.len() > 1 {
-                let party = sub.first().map_or(ANY_PARTY, |e| e.party());
-                other_parties.entry(first).or_default().extend(listed.iter().filter(|p| **p != party));
-            }
+        }
+        for (first, others) in part.others {
+            other_parties.entry(first).or_default().extend(others);
         }
     }
-    drop(entries);
 
     // Each set's root gathers its flags, its last row and the rows its contact data comes from.
     let mut sources = vec![Sources { last: NONE, email: NONE, post: NONE, phone: NONE }; n];
@@ -807,8 +857,10 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
     }
     summary.duplicates_merged = summary.rows_read - summary.rows_rejected - summary.persons;
 
-    // Pass 3: write. Three threads: one reads the spool ahead, this one puts lines together, one
-    // writes (and encodes) the files.
+    // Pass 3: write, as a pipeline over the spool's segments: one thread loads them (reading the
+    // files of those not in memory), this one gathers the lines of people of several rows (whose
+    // rows lie in several segments), one worker per core puts together each segment's lines for
+    // their files, and one thread writes them, segment after segment.
     progress.phase("write", Some(n as u64));
     let header = output_header();
     let view = Persons3 {
@@ -820,40 +872,70 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
         plain_files: file_names.iter().all(|f| !f.contains([',', '"', '\r', '\n'])),
         tail_starts: file_names.iter().map(|f| [b",,", f.as_bytes(), b":"].concat()).collect(),
         channels: &channels,
+        parent: &persons.parent,
+        sources: &sources,
     };
-    let (block_tx, block_rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
-    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<u8>>();
-    let (line_tx, line_rx) = std::sync::mpsc::sync_channel::<(Target, Vec<u8>)>(8);
-    let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let (block_tx, block_rx) = std::sync::mpsc::sync_channel::<std::io::Result<(u32, u32, Vec<u8>)>>(2);
+    let (work_tx, work_rx) = std::sync::mpsc::sync_channel::<(u64, Work)>(workers);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let (lines_tx, lines_rx) = std::sync::mpsc::sync_channel::<(u64, Vec<(Target, Vec<u8>)>)>(workers);
     let names = &parties.names;
     let dir_ref = &dir;
     let header_ref = &header;
+    let view_ref = &view;
     let written = std::thread::scope(|scope| -> Result<u64> {
         scope.spawn(move || {
-            // Each segment is read whole and deleted at once: its pages leave the cache early.
-            for path in segments {
-                let mut block = empty_rx.try_recv().unwrap_or_default();
-                block.clear();
-                let read = std::fs::File::open(&path)
-                    .and_then(|mut f| f.read_to_end(&mut block))
-                    .and_then(|_| std::fs::remove_file(&path));
-                let sent = match read {
-                    Ok(()) => block_tx.send(Ok(block)),
-                    Err(e) => block_tx.send(Err(e)),
+            let mut first = 0u32;
+            for (segment, rows) in segments {
+                let block = match segment {
+                    Segment::Memory(block) => Ok(block),
+                    // A file is read whole and deleted at once: its pages leave the cache early.
+                    Segment::File(path) => {
+                        let mut block = take_buf(0);
+                        std::fs::File::open(&path)
+                            .and_then(|mut f| f.read_to_end(&mut block))
+                            .and_then(|_| std::fs::remove_file(&path))
+                            .map(|()| block)
+                    }
                 };
-                if sent.is_err() {
+                if block_tx.send(block.map(|b| (first, rows, b))).is_err() {
                     break;
                 }
+                first += rows;
             }
         });
+        for _ in 0..workers {
+            let (rx, tx) = (work_rx.clone(), lines_tx.clone());
+            scope.spawn(move || {
+                loop {
+                    let next = rx.lock().map_err(|_| ()).and_then(|r| r.recv().map_err(|_| ()));
+                    let Ok((seq, work)) = next else { break };
+                    if tx.send((seq, segment_lines(work, view_ref))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(work_rx);
+        drop(lines_tx);
         let writer = scope.spawn(move || -> Result<u64> {
             let mut writers =
                 Writers { dir: dir_ref, encoding, header: header_ref, names, files: FxHashMap::default() };
             let mut excluded_out = CsvOut::create(&dir_ref.join("excluded.csv"), encoding, header_ref)?;
             let mut several_out = CsvOut::create(&dir_ref.join("several_parties.csv"), encoding, header_ref)?;
-            for (target, bytes) in line_rx.iter() {
-                writer_for(target, &mut writers, &mut excluded_out, &mut several_out)?.raw(&bytes)?;
-                let _ = spent_tx.send(bytes);
+            // The segments' lines, written in the order of the segments.
+            let mut pending = BTreeMap::new();
+            let mut next = 0u64;
+            for (seq, lines) in lines_rx.iter() {
+                pending.insert(seq, lines);
+                while let Some(lines) = pending.remove(&next) {
+                    next += 1;
+                    for (target, bytes) in lines {
+                        writer_for(target, &mut writers, &mut excluded_out, &mut several_out)?.raw(&bytes)?;
+                        give_buf(bytes);
+                    }
+                }
             }
             let mut unencodable = 0;
             for (_, w) in writers.files {
@@ -861,20 +943,15 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
             }
             Ok(unencodable + excluded_out.finish()? + several_out.finish()?)
         });
-        let mut spool = SpoolReader { blocks: block_rx, empty: empty_tx, buf: Vec::new(), pos: 0 };
-        let mut lines = Lines { open: Vec::new(), tx: line_tx, spent: spent_rx };
         let mut held = Held::new(dir_ref.join("held.bin"));
-        let assembled = assemble(&mut spool, &mut lines, &mut held, n, &view, &persons.parent, &sources, progress);
-        let flushed = lines.flush();
-        drop(lines);
-        drop(spool);
+        let gathered = gather(block_rx, &work_tx, &mut held, &view, progress);
+        drop(work_tx);
         let written = writer.join().unwrap_or_else(|_| {
             Err(PeopleError::Output { path: PathBuf::new(), message: "the writer thread failed".into() })
         });
         // A failed writer explains why the lines could not be handed over.
         let unencodable = written?;
-        assembled.map_err(|e| PeopleError::io(dir_ref.join("spool"), e))?;
-        flushed?;
+        gathered.map_err(|e| PeopleError::io(dir_ref.join("spool"), e))?;
         held.finish().map_err(|e| PeopleError::io(dir_ref.join("held.bin"), e))?;
         Ok(unencodable)
     })?;
@@ -892,94 +969,49 @@ pub fn plan(opts: PlanOptions, progress: &dyn Progress) -> Result<PlanOutcome> {
     Ok(outcome)
 }
 
-/// Bytes of lines gathered for a file before they go to the writer thread.
-const LINES_BLOCK: usize = 1 << 20;
-
-/// Lines gathered per output file, handed to the writer thread in large blocks.
-struct Lines {
-    /// The buffer of each target, at its [`Target::id`].
-    open: Vec<Option<(Target, Vec<u8>)>>,
-    tx: std::sync::mpsc::SyncSender<(Target, Vec<u8>)>,
-    /// Blocks the writer is done with, for reuse.
-    spent: std::sync::mpsc::Receiver<Vec<u8>>,
+/// A spool segment on its way to a worker: its first row, its rows, and the lines of the people
+/// of several rows whose last row it holds (gathered in order, with the row each belongs at).
+struct Work {
+    first: u32,
+    block: Vec<u8>,
+    merged: Vec<u8>,
+    /// Per person of several rows: its last row and the end of its line in `merged`.
+    merged_at: Vec<(u32, usize)>,
 }
 
-impl Lines {
-    /// Appends a person's line to the file of `target`: `write` puts it at the end of the buffer.
-    fn line(&mut self, target: Target, write: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
-        let id = target.id();
-        if self.open.len() <= id {
-            self.open.resize_with(id + 1, || None);
-        }
-        let Some(slot) = self.open.get_mut(id) else { return Ok(()) };
-        let (_, buf) = slot.get_or_insert_with(|| {
-            let buf = self.spent.try_recv().unwrap_or_else(|_| Vec::with_capacity(LINES_BLOCK + (1 << 16)));
-            (target, buf)
-        });
-        write(buf);
-        if buf.len() >= LINES_BLOCK {
-            let mut next = self.spent.try_recv().unwrap_or_else(|_| Vec::with_capacity(LINES_BLOCK + (1 << 16)));
-            next.clear();
-            let full = std::mem::replace(buf, next);
-            self.tx.send((target, full)).map_err(|_| stopped())?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> Result<()> {
-        for (target, buf) in self.open.drain(..).flatten() {
-            if !buf.is_empty() {
-                self.tx.send((target, buf)).map_err(|_| stopped())?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Reads the spool in order and gathers each person's line for its files: a person of one row as
-/// spooled, a person of several rows once its last row is read, with the identity of its first
-/// row and the most complete contact data of all its rows.
-#[allow(clippy::too_many_arguments)]
-fn assemble(
-    spool: &mut SpoolReader,
-    lines: &mut Lines,
+/// Reads the segments in order and gathers the line of each person of several rows, once its
+/// last row is read, with the identity of its first row and the most complete contact data of all
+/// its rows; hands each segment on to the workers with the lines whose last row it holds.
+fn gather(
+    blocks: std::sync::mpsc::Receiver<std::io::Result<(u32, u32, Vec<u8>)>>,
+    work: &std::sync::mpsc::SyncSender<(u64, Work)>,
     held: &mut Held,
-    n: usize,
     view: &Persons3<'_>,
-    parent: &[u32],
-    sources: &[Sources],
     progress: &dyn Progress,
 ) -> std::io::Result<()> {
-    let stopped = |_| std::io::Error::other("the writer stopped");
+    let (parent, sources) = (view.parent, view.sources);
     let mut partial: FxHashMap<u32, Partial> = FxHashMap::default();
-    let mut merged = Vec::new();
-    // Each line is written straight into its file's buffer: the fields, then the tail.
-    let person = |lines: &mut Lines, root: u32, text: &[u8], sources: &[(u32, u64)]| {
-        let (targets, count) = view.targets(root);
-        for target in targets.into_iter().take(count) {
-            lines
-                .line(target, |buf| {
-                    buf.extend_from_slice(text);
-                    view.tail(root, sources, buf);
-                })
-                .map_err(stopped)?;
-        }
-        std::io::Result::Ok(())
-    };
-    for r in 0..n as u32 {
-        let Some(row) = spool.next_row()? else {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        };
-        let i = r as usize;
-        let root = parent.get(i).copied().unwrap_or(r);
-        if root == r && sources.get(i).is_some_and(|s| s.last == r) {
-            // A person of one row (most are).
-            person(lines, root, row.text, &[(row.file, row.line)])?;
-        } else {
+    let mut expected = 0u32;
+    for (seq, block) in blocks.iter().enumerate() {
+        let (first, rows, block) = block?;
+        let mut merged = take_buf(block.len() / 8);
+        let mut merged_at = Vec::new();
+        let mut r = first;
+        for row in (SpoolRows { block: &block, pos: 0 }) {
+            let i = r as usize;
+            r += 1;
+            let root = parent.get(i).copied().unwrap_or(r - 1);
             let Some(&src) = sources.get(root as usize) else { continue };
+            if root == r - 1 && src.last == root {
+                // A person of one row (most are): the worker writes it as spooled.
+                continue;
+            }
+            let r = r - 1;
             let p = partial.entry(root).or_default();
             p.sources.push((row.file, row.line));
-            let ends = field_ends(row.text);
+            // Where the fields end, found only in a row that gives some of them.
+            let gives = r == root || r == src.email || r == src.post || r == src.phone;
+            let ends = if gives { field_ends(row.text) } else { [0; Field::ALL.len()] };
             let field = |k: usize| field_of(&ends, row.text, k);
             if r == root {
                 p.identity = Some(held.keep(row.text, &mut p.buf)?);
@@ -1000,15 +1032,72 @@ fn assemble(
             }
             let Some(mut p) = partial.remove(&root) else { continue };
             let sources = std::mem::take(&mut p.sources);
-            merged.clear();
             p.line(held, &mut merged)?;
-            person(lines, root, &merged, &sources)?;
+            view.tail(root, &sources, &mut merged);
+            merged_at.push((r, merged.len()));
         }
-        if r % (1 << 16) == 0 {
-            progress.advance(u64::from(r), u64::from(r));
+        // Every row of the segment was there (a spool file cut short would lose some).
+        if r != first + rows || first != expected {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
+        expected = r;
+        let segment = Work { first, block, merged, merged_at };
+        work.send((seq as u64, segment)).map_err(|_| std::io::Error::other("the writer stopped"))?;
+        progress.advance(u64::from(r), u64::from(r));
+    }
+    if expected as usize != parent.len() {
+        return Err(std::io::ErrorKind::UnexpectedEof.into());
     }
     Ok(())
+}
+
+/// The lines of a segment's people, for each of their files (on a worker): a person of one row
+/// as spooled with its tail, a person of several rows as gathered, at its last row.
+fn segment_lines(work: Work, view: &Persons3<'_>) -> Vec<(Target, Vec<u8>)> {
+    let (parent, sources) = (view.parent, view.sources);
+    // Each file's buffer, at its target's number.
+    let mut out: Vec<Option<(Target, Vec<u8>)>> = Vec::new();
+    let guess = work.block.len() / 4;
+    fn buffer(out: &mut Vec<Option<(Target, Vec<u8>)>>, target: Target, guess: usize) -> Option<&mut Vec<u8>> {
+        let id = target.id();
+        if out.len() <= id {
+            out.resize_with(id + 1, || None);
+        }
+        out.get_mut(id).map(|slot| &mut slot.get_or_insert_with(|| (target, take_buf(guess))).1)
+    }
+    let mut merged = work.merged_at.iter();
+    let mut merged_start = 0;
+    for (k, row) in (SpoolRows { block: &work.block, pos: 0 }).enumerate() {
+        let r = work.first + k as u32;
+        let i = r as usize;
+        let root = parent.get(i).copied().unwrap_or(r);
+        let Some(src) = sources.get(root as usize) else { continue };
+        if src.last != r {
+            // Not the last row of its person: its line comes at that row.
+            continue;
+        }
+        let (targets, count) = view.targets(root);
+        if root == r {
+            // A person of one row (most are): the spooled fields, then the tail.
+            for target in targets.into_iter().take(count) {
+                if let Some(buf) = buffer(&mut out, target, guess) {
+                    buf.extend_from_slice(row.text);
+                    view.tail(root, &[(row.file, row.line)], buf);
+                }
+            }
+        } else if let Some(&(_, end)) = merged.next() {
+            let line = work.merged.get(merged_start..end).unwrap_or_default();
+            merged_start = end;
+            for target in targets.into_iter().take(count) {
+                if let Some(buf) = buffer(&mut out, target, guess) {
+                    buf.extend_from_slice(line);
+                }
+            }
+        }
+    }
+    give_buf(work.block);
+    give_buf(work.merged);
+    out.into_iter().flatten().collect()
 }
 
 /// Where a person's line goes.
@@ -1083,6 +1172,10 @@ struct Persons3<'a> {
     tail_starts: Vec<Vec<u8>>,
     /// Each party's channels, in order of preference.
     channels: &'a [Vec<Channel>],
+    /// Each row's person (its root row).
+    parent: &'a [u32],
+    /// At each root row: its person's last row and the rows its contact data comes from.
+    sources: &'a [Sources],
 }
 
 impl Persons3<'_> {
@@ -1388,6 +1481,51 @@ mod tests {
         found.sort();
         assert_eq!(found, truth.rows_of_people);
         assert!(!out.join("held.bin").exists());
+    }
+
+    /// Every file of a plan's folder, by its path in the folder.
+    fn files_of(dir: &std::path::Path) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                for (p, bytes) in files_of(&path) {
+                    files.insert(path.file_name().unwrap().into(), Vec::new());
+                    files.insert(PathBuf::from(path.file_name().unwrap()).join(p), bytes);
+                }
+            } else {
+                files.insert(path.file_name().unwrap().into(), std::fs::read(&path).unwrap());
+            }
+        }
+        files
+    }
+
+    /// The spool gives the same plan whether it is held in memory or written to files, and its
+    /// files are gone afterwards.
+    #[test]
+    fn the_spool_in_memory_or_in_files_gives_the_same_plan() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts =
+            GenerateOptions { rows: 20_000, seed: 9, files: 3, duplicates: 0.3, several: 0.05, ..Default::default() };
+        let truth = generate(&opts, &dir.path().join("lists")).unwrap();
+        let mut plans = Vec::new();
+        for (name, limit) in [("memory", usize::MAX), ("files", 0)] {
+            let out = dir.path().join(name);
+            let open = |p: &PathBuf| Input::open(p).unwrap();
+            let options = PlanOptions {
+                inputs: truth.inputs.iter().map(open).collect(),
+                excludes: truth.excludes.iter().map(open).collect(),
+                mapping: ColumnMapping::default(),
+                config: PlanConfig::default(),
+                encoding: OutputEncoding::Utf8Bom,
+                out: out.clone(),
+            };
+            let outcome = plan_with(options, &crate::NoProgress, limit).unwrap();
+            assert_eq!(outcome.summary, truth.summary);
+            plans.push(files_of(&out));
+        }
+        assert!(plans.iter().flat_map(|p| p.keys()).all(|p| !p.to_string_lossy().contains("spool")));
+        assert_eq!(plans[0], plans[1]);
     }
 
     proptest::proptest! {

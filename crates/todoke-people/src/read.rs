@@ -800,8 +800,14 @@ pub(crate) fn read_pieces(
             }
             Ok(())
         }
-        Kind::Xlsx(reader) => {
+        Kind::Xlsx(mut reader) => {
             use calamine::Reader as _;
+            crate::xlsx_guard::check_shared_strings(&mut reader).map_err(|message| PeopleError::Input {
+                file: name.clone(),
+                line: 0,
+                column: None,
+                message,
+            })?;
             let mut book = calamine::Xlsx::new(reader).map_err(|e| PeopleError::Input {
                 file: name.clone(),
                 line: 0,
@@ -809,32 +815,61 @@ pub(crate) fn read_pieces(
                 message: format!("not a readable .xlsx workbook: {e}"),
             })?;
             let is_1904 = book.has_1904_epoch();
-            let range = match book.worksheet_range_at(0) {
-                Some(Ok(r)) => r,
-                Some(Err(e)) => {
-                    return Err(PeopleError::Input {
-                        file: name.clone(),
-                        line: 0,
-                        column: None,
-                        message: format!("cannot read the first sheet: {e}"),
-                    });
-                }
-                None => {
-                    return Err(PeopleError::Input {
-                        file: name.clone(),
-                        line: 0,
-                        column: None,
-                        message: "the workbook has no sheet".into(),
-                    });
-                }
+            let sheet_error = |e: &dyn std::fmt::Display| PeopleError::Input {
+                file: name.clone(),
+                line: 0,
+                column: None,
+                message: format!("cannot read the first sheet: {e}"),
             };
-            let first_row = u64::from(range.start().map_or(0, |(r, _)| r)) + 1;
-            let mut rows_iter = range.rows().enumerate().map(|(i, r)| (first_row + i as u64, r));
-            let Some((header_line, header)) =
-                rows_iter.find(|(_, r)| r.iter().any(|c| !cell_text(c, false, is_1904).is_empty()))
+            let Some(sheet) = book.sheet_names().into_iter().next() else {
+                return Err(PeopleError::Input {
+                    file: name.clone(),
+                    line: 0,
+                    column: None,
+                    message: "the workbook has no sheet".into(),
+                });
+            };
+            // The cells one by one, not `worksheet_range`: a range is the whole box from the first
+            // cell to the last, so a workbook of a few bytes naming cells A1 and XFD1048576 asked
+            // for half a terabyte and the process aborted (found by fuzzing, issue 9). Rows are
+            // gathered from the cells there are, and cut at the width of the header.
+            let mut cells: Vec<((u32, u32), calamine::Data)> = Vec::new();
+            match book.worksheet_cells_reader(&sheet) {
+                Ok(mut reader) => {
+                    while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
+                        if !matches!(cell.get_value(), calamine::DataRef::Empty) {
+                            cells.push((cell.get_position(), calamine::Data::from(cell.get_value().clone())));
+                        }
+                    }
+                }
+                // A chart sheet first: no rows.
+                Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(()),
+                Err(e) => return Err(sheet_error(&e)),
+            }
+            cells.sort_by_key(|(pos, _)| *pos);
+            let first_col = cells.iter().map(|((_, c), _)| *c).min().unwrap_or(0);
+            // Excel's last column (XFD) until the header is known, then the header's.
+            let width = std::cell::Cell::new(16_384usize);
+            // Each row: its line, its cells up to the width, and whether it has text beyond it.
+            let mut rows_iter = cells.chunk_by(|a, b| a.0.0 == b.0.0).map(|row| {
+                let line = row.first().map_or(0, |((r, _), _)| u64::from(*r)) + 1;
+                let last = row.last().map_or(0, |((_, c), _)| (c - first_col) as usize);
+                let mut cells = vec![calamine::Data::Empty; last.min(width.get().saturating_sub(1)) + 1];
+                let mut beyond = false;
+                for ((_, c), value) in row {
+                    match cells.get_mut((c - first_col) as usize) {
+                        Some(slot) => *slot = value.clone(),
+                        None => beyond |= !cell_text(value, false, is_1904).trim().is_empty(),
+                    }
+                }
+                (line, cells, beyond)
+            });
+            let Some((header_line, header, _)) =
+                rows_iter.find(|(_, r, _)| r.iter().any(|c| !cell_text(c, false, is_1904).is_empty()))
             else {
                 return Ok(());
             };
+            width.set(header.len());
             let headers: Vec<String> = header.iter().map(|c| cell_text(c, false, is_1904)).collect();
             let map = ColumnMap::from_headers(headers.iter().map(String::as_str), mapping)
                 .map_err(|(col, field)| duplicate(&name, header_line, col, field))?;
@@ -842,10 +877,10 @@ pub(crate) fn read_pieces(
             let birth_col = map.get(Field::BirthDate);
             let map = Arc::new(map);
             let mut batch = Batch::new(file, map.clone(), party.clone());
-            for (line, cells) in rows_iter {
+            for (line, cells, beyond) in rows_iter {
                 let texts: Vec<String> =
                     cells.iter().enumerate().map(|(i, c)| cell_text(c, Some(i) == birth_col, is_1904)).collect();
-                if texts.iter().all(|f| f.trim().is_empty()) {
+                if !beyond && texts.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
                 batch.push(texts.iter().map(String::as_bytes), line);

@@ -4,10 +4,10 @@ use crate::audit::Actor;
 use crate::crypto::DataKey;
 use crate::db::{Db, Row, Tx, Value};
 use crate::error::{Result, StoreError};
-use crate::records::{read_tasks, read_timeline};
+use crate::records::{read_reports, read_tasks, read_timeline};
 use crate::store::{Store, parse_id, parse_json, to_json};
-use crate::traits::{IncidentStore, IncidentSummary, OrgStore, StoredParty};
-use serde_json::json;
+use crate::traits::{CaseSnapshot, DestructionCertificate, IncidentStore, IncidentSummary, OrgStore, StoredParty};
+use std::sync::Arc;
 use todoke_core::{Incident, IncidentId, IncidentRecord, OrgId, OrgType, Organization, PartyId, PartyRole};
 
 impl<D: Db> Store<D> {
@@ -128,21 +128,26 @@ impl<D: Db> IncidentStore for Store<D> {
     }
 
     async fn incident(&self, id: IncidentId) -> Result<IncidentRecord> {
-        // One read transaction: the facts, parties, timeline and tasks come from one snapshot.
-        let mut tx = self.db.begin_read().await?;
-        let row = tx
-            .fetch_optional(
-                "select owner_id, facts, erased_at from incident where incident_id = $1",
-                &[id.to_string().into()],
-            )
+        Ok(self.case(id).await?.record.clone())
+    }
+
+    async fn case(&self, id: IncidentId) -> Result<Arc<CaseSnapshot>> {
+        let revision = self
+            .db
+            .single()
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
-        let mut facts: Incident = parse_json(&row.text(1)?)?;
-        facts.parties = read_parties(&mut tx, id).await?.into_iter().map(|p| p.party).collect();
-        facts.timeline = read_timeline(&mut tx, id).await?.into_iter().map(|(_, e)| e).collect();
-        facts.tasks = read_tasks(&mut tx, id).await?.into_iter().map(|(_, t)| t).collect();
-        let erased_at = row.opt_text(2)?.map(|t| t.parse()).transpose().map_err(StoreError::corrupt)?;
-        Ok(IncidentRecord { id, owner: parse_id(&row.text(0)?)?, facts, erased_at })
+            .fetch_optional("select revision from incident where incident_id = $1", &[id.to_string().into()])
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?
+            .int(0)?;
+        if let Some(kept) = self.snapshots.get(id, revision) {
+            return Ok(kept);
+        }
+        // The revision is read again inside the snapshot: a change in between gives a newer
+        // snapshot, labelled with its own revision.
+        let snapshot = Arc::new(read_case(&mut self.db.begin_read().await?, id).await?);
+        self.snapshots.put(snapshot.clone());
+        Ok(snapshot)
     }
 
     async fn find_incident(&self, id_or_prefix: &str) -> Result<IncidentId> {
@@ -278,9 +283,18 @@ impl<D: Db> IncidentStore for Store<D> {
         tx.commit().await
     }
 
-    async fn erase_incident(&self, actor: &Actor, id: IncidentId) -> Result<()> {
+    async fn erase_incident(&self, actor: &Actor, id: IncidentId, reason: &str) -> Result<DestructionCertificate> {
         let now = self.now();
         let mut tx = self.db.begin_write().await?;
+        let args = [id.to_string().into()];
+        let title = tx
+            .fetch_optional("select title from incident where incident_id = $1", &args)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?
+            .text(0)?;
+        let count = |row: Row| row.int(0).and_then(|n| u64::try_from(n).map_err(StoreError::corrupt));
+        let people = count(tx.fetch_one("select count(*) from affected_person where incident_id = $1", &args).await?)?;
+        let inquiries = count(tx.fetch_one("select count(*) from inquiry where incident_id = $1", &args).await?)?;
         let destroyed = tx
             .execute(
                 "update incident_key set wrapped = null, destroyed_at = $1 where incident_id = $2 and wrapped is not null",
@@ -288,22 +302,45 @@ impl<D: Db> IncidentStore for Store<D> {
             )
             .await?;
         if destroyed == 0 {
-            let exists =
-                tx.fetch_optional("select 1 from incident where incident_id = $1", &[id.to_string().into()]).await?;
-            return Err(match exists {
-                Some(_) => StoreError::Erased(id.to_string()),
-                None => StoreError::NotFound(format!("incident {id}")),
-            });
+            return Err(StoreError::Erased(id.to_string()));
         }
         tx.execute(
             "update incident set erased_at = $1, updated_at = $1 where incident_id = $2",
             &[Value::from(now.clone()), id.to_string().into()],
         )
         .await?;
-        self.audit(&mut tx, actor, "incident.erase", format!("incident:{id}"), &json!({ "destroyed_at": now })).await?;
+        let certificate =
+            DestructionCertificate { incident: id, title, people, inquiries, destroyed_at: now, reason: reason.into() };
+        self.audit(&mut tx, actor, "incident.erase", format!("incident:{id}"), &certificate).await?;
         tx.commit().await?;
-        self.db.after_erase().await
+        self.db.after_erase().await?;
+        Ok(certificate)
     }
+}
+
+/// A whole case from one read transaction.
+async fn read_case(tx: &mut impl Tx, id: IncidentId) -> Result<CaseSnapshot> {
+    let row = tx
+        .fetch_optional(
+            "select owner_id, facts, erased_at, revision from incident where incident_id = $1",
+            &[id.to_string().into()],
+        )
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
+    let mut facts: Incident = parse_json(&row.text(1)?)?;
+    let parties = read_parties(tx, id).await?;
+    let tasks = read_tasks(tx, id).await?;
+    facts.parties = parties.iter().map(|p| p.party.clone()).collect();
+    facts.timeline = read_timeline(tx, id).await?.into_iter().map(|(_, e)| e).collect();
+    facts.tasks = tasks.iter().map(|(_, t)| t.clone()).collect();
+    let erased_at = row.opt_text(2)?.map(|t| t.parse()).transpose().map_err(StoreError::corrupt)?;
+    Ok(CaseSnapshot {
+        revision: row.int(3)?,
+        record: IncidentRecord { id, owner: parse_id(&row.text(0)?)?, facts, erased_at },
+        parties,
+        tasks,
+        reports: read_reports(tx, id).await?,
+    })
 }
 
 /// The parties of an incident in their order, read in `tx`.

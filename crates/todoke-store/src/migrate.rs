@@ -19,6 +19,10 @@ const SQLITE: &[Migration] = &[
     Migration { version: 4, name: "totp", sql: include_str!("../migrations/sqlite/0004_totp.sql") },
     Migration { version: 5, name: "casebook", sql: include_str!("../migrations/sqlite/0005_casebook.sql") },
     Migration { version: 6, name: "answer_script", sql: include_str!("../migrations/sqlite/0006_answer_script.sql") },
+    Migration { version: 7, name: "notification", sql: include_str!("../migrations/sqlite/0007_notification.sql") },
+    Migration { version: 8, name: "case_revision", sql: include_str!("../migrations/sqlite/0008_case_revision.sql") },
+    Migration { version: 9, name: "returns", sql: include_str!("../migrations/sqlite/0009_returns.sql") },
+    Migration { version: 10, name: "cost", sql: include_str!("../migrations/sqlite/0010_cost.sql") },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -28,6 +32,10 @@ const POSTGRES: &[Migration] = &[
     Migration { version: 4, name: "totp", sql: include_str!("../migrations/postgres/0004_totp.sql") },
     Migration { version: 5, name: "casebook", sql: include_str!("../migrations/postgres/0005_casebook.sql") },
     Migration { version: 6, name: "answer_script", sql: include_str!("../migrations/postgres/0006_answer_script.sql") },
+    Migration { version: 7, name: "notification", sql: include_str!("../migrations/postgres/0007_notification.sql") },
+    Migration { version: 8, name: "case_revision", sql: include_str!("../migrations/postgres/0008_case_revision.sql") },
+    Migration { version: 9, name: "returns", sql: include_str!("../migrations/postgres/0009_returns.sql") },
+    Migration { version: 10, name: "cost", sql: include_str!("../migrations/postgres/0010_cost.sql") },
 ];
 
 /// Brings the schema up to date; returns how many migrations were applied.

@@ -109,6 +109,20 @@ impl<D: Db> PersonStore for Store<D> {
             .collect()
     }
 
+    async fn person(&self, incident: IncidentId, id: PersonId) -> Result<Option<StoredPerson>> {
+        let mut tx = self.db.begin_read().await?;
+        let row = tx
+            .fetch_optional(
+                "select party_id, sealed from affected_person where incident_id = $1 and affected_person_id = $2",
+                &[incident.to_string().into(), id.to_string().into()],
+            )
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let key = self.data_key(&mut tx, incident).await?;
+        let person = Self::open_sealed(&key, &format!("affected_person:{id}"), &row.blob(1)?)?;
+        Ok(Some(StoredPerson { id, party: parse_id(&row.text(0)?)?, person }))
+    }
+
     async fn party_people(&self, incident: IncidentId, party: PartyId, limit: u64) -> Result<(u64, Vec<StoredPerson>)> {
         let mut tx = self.db.begin_read().await?;
         let args = [incident.to_string().into(), party.to_string().into()];

@@ -148,6 +148,28 @@ impl<D: Db> CaseRecordStore for Store<D> {
         let id = ReportId(self.new_id());
         let mut tx = self.db.begin_write().await?;
         self.check_party(&mut tx, incident, report.party).await?;
+        // A filing is recorded once: the same filing again (a retry after a crash or a lost
+        // answer, a form sent twice) is the one already recorded, not a second report.
+        if let Some(submitted_on) = report.submitted_on {
+            let same = tx
+                .fetch_optional(
+                    "select report_id from report where incident_id = $1 and party_id = $2 and kind = $3 \
+                     and submitted_on = $4 and coalesce(receipt_number, '') = $5 and content = $6 \
+                     order by report_id limit 1",
+                    &[
+                        incident.to_string().into(),
+                        report.party.to_string().into(),
+                        report.kind.key().into(),
+                        submitted_on.to_string().into(),
+                        report.receipt_number.clone().unwrap_or_default().into(),
+                        report.content.clone().into(),
+                    ],
+                )
+                .await?;
+            if let Some(row) = same {
+                return parse_id(&row.text(0)?);
+            }
+        }
         tx.execute(
             "insert into report (report_id, incident_id, party_id, kind, content, submitted_on, receipt_number, \
              created_at, due, on_time) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -214,30 +236,7 @@ impl<D: Db> CaseRecordStore for Store<D> {
     }
 
     async fn reports(&self, incident: IncidentId) -> Result<Vec<(ReportId, Report)>> {
-        let mut tx = self.db.single().await?;
-        let rows = tx
-            .fetch_all(
-                "select report_id, party_id, kind, content, submitted_on, receipt_number, due, on_time from report \
-                 where incident_id = $1 order by created_at, report_id",
-                &[incident.to_string().into()],
-            )
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    parse_id(&r.text(0)?)?,
-                    Report {
-                        party: parse_id(&r.text(1)?)?,
-                        kind: key_of(&r.text(2)?, ReportKind::from_key)?,
-                        content: r.text(3)?,
-                        submitted_on: opt_date(r, 4)?,
-                        receipt_number: r.opt_text(5)?,
-                        due: opt_date(r, 6)?,
-                        on_time: r.opt_int(7)?.map(|v| v != 0),
-                    },
-                ))
-            })
-            .collect()
+        read_reports(&mut self.db.single().await?, incident).await
     }
 
     async fn add_inquiry(&self, actor: &Actor, incident: IncidentId, inquiry: &Inquiry) -> Result<InquiryId> {
@@ -358,6 +357,33 @@ pub(crate) async fn read_timeline(
                     text: r.text(3)?,
                     source: r.opt_text(4)?,
                     technique,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// An incident's reports, oldest first, read in `tx`.
+pub(crate) async fn read_reports(tx: &mut impl Tx, incident: IncidentId) -> Result<Vec<(ReportId, Report)>> {
+    let rows = tx
+        .fetch_all(
+            "select report_id, party_id, kind, content, submitted_on, receipt_number, due, on_time from report \
+             where incident_id = $1 order by created_at, report_id",
+            &[incident.to_string().into()],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                parse_id(&r.text(0)?)?,
+                Report {
+                    party: parse_id(&r.text(1)?)?,
+                    kind: key_of(&r.text(2)?, ReportKind::from_key)?,
+                    content: r.text(3)?,
+                    submitted_on: opt_date(r, 4)?,
+                    receipt_number: r.opt_text(5)?,
+                    due: opt_date(r, 6)?,
+                    on_time: r.opt_int(7)?.map(|v| v != 0),
                 },
             ))
         })

@@ -5,6 +5,7 @@ use crate::crypto::{DataKey, MasterKey};
 use crate::db::{Db, Tx};
 use crate::error::{Result, StoreError};
 use crate::migrate::migrate;
+use crate::snapshots::Snapshots;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ pub struct Store<D: Db> {
     pub(crate) db: D,
     pub(crate) key: Arc<MasterKey>,
     clock: Arc<dyn Clock>,
+    pub(crate) snapshots: Arc<Snapshots>,
 }
 
 impl<D: Db> std::fmt::Debug for Store<D> {
@@ -29,7 +31,7 @@ impl<D: Db> Store<D> {
     /// Opens the store: migrates the schema and checks that `key` is the master key this database
     /// was made with (a new database adopts it).
     pub async fn open(db: D, key: MasterKey, clock: Arc<dyn Clock>) -> Result<Self> {
-        let store = Self { db, key: Arc::new(key), clock };
+        let store = Self { db, key: Arc::new(key), clock, snapshots: Arc::default() };
         migrate(&store.db, &store.now()).await?;
         store.check_master_key().await?;
         Ok(store)

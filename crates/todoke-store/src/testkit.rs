@@ -261,6 +261,10 @@ pub async fn people_are_sealed_found_and_never_added_twice<D: Db>(store: &Store<
     by_id.sort_by_key(|p| p.id.to_string());
     assert_eq!(page.iter().map(|p| p.id).collect::<Vec<_>>(), by_id.iter().take(2).map(|p| p.id).collect::<Vec<_>>());
     assert_eq!(store.party_people(id, handler, 10).await.unwrap(), (0, Vec::new()));
+    // One person by id, and no one under another incident's id.
+    assert_eq!(store.person(id, stored[0].id).await.unwrap().as_ref(), Some(&stored[0]));
+    let other = store.create_incident(&actor(), &sample_incident()).await.unwrap();
+    assert_eq!(store.person(other, stored[0].id).await.unwrap(), None);
 
     // The kana as a caller gives it: hiragana, half-width, no space — the same person.
     let found = store.find_people_by_kana(id, "たかはし　はなこ", date(1970, 3, 1)).await.unwrap();
@@ -278,7 +282,13 @@ pub async fn people_are_sealed_found_and_never_added_twice<D: Db>(store: &Store<
 pub async fn erasing_an_incident_makes_its_people_unreadable<D: Db>(store: &Store<D>) {
     let id = seeded(store).await;
     let kept = seeded(store).await;
-    store.erase_incident(&actor(), id).await.unwrap();
+    let certificate = store.erase_incident(&actor(), id, "依頼による消去").await.unwrap();
+    assert_eq!((certificate.incident, certificate.people, certificate.reason.as_str()), (id, 3, "依頼による消去"));
+    // The erasure's audit entry carries the certificate's digest: a kept certificate can be checked.
+    let entries = store.audit_entries(0, 1_000_000).await.unwrap();
+    let erased = entries.iter().rfind(|e| e.action == "incident.erase").unwrap();
+    assert_eq!(erased.object, format!("incident:{id}"));
+    assert_eq!(erased.digest, crate::audit::digest_of(&certificate));
 
     assert!(matches!(store.people(id, None).await, Err(StoreError::Erased(_))));
     assert!(matches!(
@@ -287,7 +297,7 @@ pub async fn erasing_an_incident_makes_its_people_unreadable<D: Db>(store: &Stor
     ));
     let party = party_id(store, id, "春日部市").await;
     assert!(matches!(store.add_people(&actor(), id, party, &people()).await, Err(StoreError::Erased(_))));
-    assert!(matches!(store.erase_incident(&actor(), id).await, Err(StoreError::Erased(_))));
+    assert!(matches!(store.erase_incident(&actor(), id, "依頼による消去").await, Err(StoreError::Erased(_))));
     assert_eq!(store.count_people(id).await.unwrap(), 3, "the count survives erasure");
     assert!(store.incident(id).await.unwrap().erased_at.is_some());
     assert!(store.incidents().await.unwrap().iter().any(|i| i.id == id && i.erased));
@@ -358,9 +368,18 @@ pub async fn reports_tasks_and_inquiries<D: Db>(store: &Store<D>) {
         due: Some(date(2024, 4, 1)),
         ..draft.clone()
     };
-    let filed = store.add_report(&actor(), id, &filed).await.unwrap();
-    let final_report = store.reports(id).await.unwrap().into_iter().find(|(r, _)| *r == filed).unwrap().1;
+    let filed_id = store.add_report(&actor(), id, &filed).await.unwrap();
+    let final_report = store.reports(id).await.unwrap().into_iter().find(|(r, _)| *r == filed_id).unwrap().1;
     assert_eq!(final_report.on_time, Some(false));
+    // Filed again (a retry after a crash): the same report, not a second one (issue 9).
+    let entries = store.audit_entries(0, 1_000_000).await.unwrap().len();
+    assert_eq!(store.add_report(&actor(), id, &filed).await.unwrap(), filed_id);
+    assert_eq!(store.reports(id).await.unwrap().len(), 2);
+    assert_eq!(store.audit_entries(0, 1_000_000).await.unwrap().len(), entries, "nothing new to audit");
+    let other = Report { receipt_number: Some("R6-0002".into()), ..filed.clone() };
+    assert_ne!(store.add_report(&actor(), id, &other).await.unwrap(), filed_id, "another filing is another report");
+    store.add_report(&actor(), id, &draft).await.unwrap();
+    assert_eq!(store.reports(id).await.unwrap().len(), 4, "drafts are never merged");
 
     let tasks = store.tasks(id).await.unwrap();
     assert_eq!(tasks.len(), 2);
@@ -608,11 +627,207 @@ pub async fn a_wrong_master_key_is_refused<D: Db>(store: &Store<D>) {
     assert!(matches!(err, StoreError::Key(_)), "{err}");
 }
 
+pub async fn case_snapshots_follow_every_change<D: Db>(store: &Store<D>) {
+    let id = store.create_incident(&actor(), &sample_incident()).await.unwrap();
+    let first = store.case(id).await.unwrap();
+    assert_eq!(first.record, store.incident(id).await.unwrap());
+    assert_eq!(first.parties, store.parties(id).await.unwrap());
+    assert!(Arc::ptr_eq(&first, &store.case(id).await.unwrap()), "an unchanged case is read once");
+
+    // Another server on the same database keeps its own snapshot, and sees changes made here.
+    let other =
+        Store::open(store.db().clone(), MasterKey::from_text(&store.key.to_text()).unwrap(), clock()).await.unwrap();
+    let seen_there = other.case(id).await.unwrap();
+    assert_eq!(seen_there.as_ref(), first.as_ref());
+
+    let mut revision = first.revision;
+    let mut moved = |snapshot: &CaseSnapshot, what: &str| {
+        assert!(snapshot.revision > revision, "{what} changes the revision");
+        revision = snapshot.revision;
+    };
+    let task = Task {
+        kind: TaskKind::Prevention,
+        title: "VPN機器の更新".into(),
+        owner: None,
+        due: None,
+        status: TaskStatus::Open,
+        evidence: None,
+    };
+    let task_id = store.add_task(&actor(), id, &task).await.unwrap();
+    let now = other.case(id).await.unwrap();
+    assert!(now.tasks.iter().any(|(t, _)| *t == task_id), "a task added on one server is seen on the other");
+    moved(&now, "a task");
+    store.set_task_status(&actor(), task_id, TaskStatus::Done, Some("更新記録")).await.unwrap();
+    let now = store.case(id).await.unwrap();
+    assert_eq!(now.tasks.iter().find(|(t, _)| *t == task_id).unwrap().1.status, TaskStatus::Done);
+    moved(&now, "a task's status");
+
+    let event = TimelineEvent {
+        at: "2024-01-28T01:00:00+09:00".parse().unwrap(),
+        kind: TimelineKind::Attack,
+        text: "暗号化".into(),
+        source: None,
+        technique: None,
+    };
+    store.add_timeline_event(&actor(), id, &event).await.unwrap();
+    let now = store.case(id).await.unwrap();
+    assert!(now.record.facts.timeline.contains(&event));
+    moved(&now, "a timeline event");
+
+    let city = party_id(store, id, "春日部市").await;
+    let draft = Report {
+        party: city,
+        kind: ReportKind::Preliminary,
+        content: "速報".into(),
+        submitted_on: None,
+        receipt_number: None,
+        due: None,
+        on_time: None,
+    };
+    let report = store.add_report(&actor(), id, &draft).await.unwrap();
+    moved(&store.case(id).await.unwrap(), "a report");
+    store.submit_report(&actor(), report, date(2024, 2, 1), Some("R6-1"), None).await.unwrap();
+    let now = store.case(id).await.unwrap();
+    assert_eq!(now.reports[0].1.receipt_number.as_deref(), Some("R6-1"));
+    moved(&now, "a submission");
+
+    let mut facts = now.record.facts.clone();
+    facts.persons = Some(20_000);
+    store.update_incident(&actor(), id, &facts).await.unwrap();
+    let now = other.case(id).await.unwrap();
+    assert_eq!(now.record.facts.persons, Some(20_000));
+    moved(&now, "new facts");
+
+    store.erase_incident(&actor(), id, "依頼による消去").await.unwrap();
+    let now = store.case(id).await.unwrap();
+    assert!(now.record.erased_at.is_some());
+    moved(&now, "an erasure");
+    assert!(matches!(store.case(IncidentId(uuid::Uuid::nil())).await, Err(StoreError::NotFound(_))));
+}
+
 pub async fn reopening_migrates_nothing_twice<D: Db>(store: &Store<D>) {
     let id = seeded(store).await;
     let again =
         Store::open(store.db().clone(), MasterKey::from_text(&store.key.to_text()).unwrap(), clock()).await.unwrap();
     assert_eq!(again.incident(id).await.unwrap().facts, sample_incident());
+}
+
+pub async fn notifications_are_planned_once_moved_by_compare_and_set_and_counted<D: Db>(store: &Store<D>) {
+    let id = seeded(store).await;
+    let city = party_id(store, id, "春日部市").await;
+    let mut people = store.people(id, Some(city)).await.unwrap();
+    people.sort_by_key(|p| p.id);
+    let planned: Vec<PlannedNotice> = people
+        .iter()
+        .zip([NoticeChannel::Email, NoticeChannel::Post, NoticeChannel::Substitute])
+        .map(|(p, channel)| PlannedNotice { party: city, person: p.id, channel })
+        .collect();
+    assert_eq!(
+        store.plan_notifications(&actor(), id, &planned).await.unwrap(),
+        NoticesPlanned { added: 3, already_present: 0 }
+    );
+    assert_eq!(
+        store.plan_notifications(&actor(), id, &planned).await.unwrap(),
+        NoticesPlanned { added: 0, already_present: 3 },
+        "planning twice adds nothing"
+    );
+    // A person of another party, or of no list at all, is refused.
+    let handler = party_id(store, id, "公益財団法人埼玉県健康づくり事業団").await;
+    let wrong = PlannedNotice { party: handler, ..planned[0] };
+    assert!(matches!(store.plan_notifications(&actor(), id, &[wrong]).await, Err(StoreError::NotFound(_))));
+
+    let emails = store.notifications(id, Some(city), Some(NoticeChannel::Email)).await.unwrap();
+    assert_eq!(emails.len(), 1);
+    let mail = &emails[0];
+    assert_eq!((mail.status, mail.attempts, mail.person), (NotificationStatus::Pending, 0, people[0].id));
+    assert_eq!(store.notifications(id, None, None).await.unwrap().len(), 3);
+    assert!(store.notifications(id, Some(handler), None).await.unwrap().is_empty());
+
+    // Claiming is compare-and-set: a second claim of the same notice fails.
+    let claim = StatusChange {
+        from: NotificationStatus::Pending,
+        to: NotificationStatus::Sending,
+        attempt: true,
+        detail: None,
+        error: None,
+        message_id: Some("<n1@example.jp>"),
+    };
+    assert!(store.change_notification(&actor(), mail.id, &claim).await.unwrap());
+    assert!(!store.change_notification(&actor(), mail.id, &claim).await.unwrap());
+    let retry = StatusChange {
+        from: NotificationStatus::Sending,
+        to: NotificationStatus::Sending,
+        attempt: true,
+        detail: Some("smtp 451"),
+        error: Some("smtp 451"),
+        message_id: None,
+    };
+    assert!(store.change_notification(&actor(), mail.id, &retry).await.unwrap());
+    let sending = &store.notifications(id, None, Some(NoticeChannel::Email)).await.unwrap()[0];
+    assert_eq!(
+        (sending.status, sending.attempts, sending.last_error.as_deref(), sending.message_id.as_deref()),
+        (NotificationStatus::Sending, 2, Some("smtp 451"), Some("<n1@example.jp>"))
+    );
+    let sent = StatusChange {
+        from: NotificationStatus::Sending,
+        to: NotificationStatus::Sent,
+        attempt: false,
+        detail: Some("smtp 250"),
+        error: None,
+        message_id: None,
+    };
+    assert!(store.change_notification(&actor(), mail.id, &sent).await.unwrap());
+    let found = store.notification_by_message_id(id, "<n1@example.jp>").await.unwrap().unwrap();
+    assert_eq!((found.id, found.status, found.last_error), (mail.id, NotificationStatus::Sent, None));
+    assert_eq!(store.notification_by_message_id(id, "<other@example.jp>").await.unwrap(), None);
+
+    // The recipient's address comes from the sealed record, never from the notice.
+    assert_eq!(
+        store.notification_recipient(id, mail.id).await.unwrap().email.as_deref(),
+        Some("hanako.takahashi@example.jp")
+    );
+
+    let counts = store.notification_counts(id).await.unwrap();
+    let count = |channel, status| {
+        counts.iter().find(|c| c.party == city && c.channel == channel && c.status == status).map(|c| c.count)
+    };
+    assert_eq!(count(NoticeChannel::Email, NotificationStatus::Sent), Some(1));
+    assert_eq!(count(NoticeChannel::Post, NotificationStatus::Pending), Some(1));
+    assert_eq!(count(NoticeChannel::Substitute, NotificationStatus::Pending), Some(1));
+    assert_eq!(counts.len(), 3);
+
+    // The history keeps every step, in order, with its codes.
+    let history: Vec<_> = store
+        .notification_events(id, Some(city))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.notification == mail.id)
+        .map(|e| (e.status, e.detail))
+        .collect();
+    assert_eq!(
+        history,
+        vec![
+            (NotificationStatus::Pending, None),
+            (NotificationStatus::Sending, None),
+            (NotificationStatus::Sending, Some("smtp 451".to_string())),
+            (NotificationStatus::Sent, Some("smtp 250".to_string())),
+        ]
+    );
+    assert_eq!(store.notification_events(id, None).await.unwrap().len(), 6);
+
+    // Status changes are audited, without personal data.
+    let log = store.audit_entries(0, 1000).await.unwrap();
+    let changes: Vec<_> = log.iter().filter(|e| e.action == "notification.status").collect();
+    assert_eq!(changes.len(), 3);
+    assert!(changes.iter().all(|e| e.object == format!("notification:{}", mail.id)));
+    assert_eq!(log.iter().filter(|e| e.action == "notification.plan").count(), 1);
+    assert!(store.verify_audit().await.unwrap().first_bad.is_none());
+
+    // After erasure the notices and their counts remain, the address does not.
+    store.erase_incident(&actor(), id, "依頼による消去").await.unwrap();
+    assert!(matches!(store.notification_recipient(id, mail.id).await, Err(StoreError::Erased(_))));
+    assert_eq!(store.notification_counts(id).await.unwrap().len(), 3);
 }
 
 fn new_notice(source: &str, body: &str, org: &str, mentions: &[&str]) -> NewNotice {
@@ -700,4 +915,161 @@ macro_rules! conformance_tests {
             )*
         }
     };
+}
+
+pub async fn returns_are_recorded_together_readdressed_sealed_and_published<D: Db>(store: &Store<D>) {
+    use crate::{PostalAddress, ReturnStore, SubstitutePublication};
+    let id = seeded(store).await;
+    let city = party_id(store, id, "春日部市").await;
+    let people = store.people(id, Some(city)).await.unwrap();
+    let planned: Vec<PlannedNotice> =
+        people.iter().map(|p| PlannedNotice { party: city, person: p.id, channel: NoticeChannel::Post }).collect();
+    store.plan_notifications(&actor(), id, &planned).await.unwrap();
+    let letters = store.notifications(id, Some(city), None).await.unwrap();
+    assert_eq!(letters.len(), 3);
+    let posted = |n: &StoredNotification| {
+        (
+            n.id,
+            StatusChange {
+                from: NotificationStatus::Pending,
+                to: NotificationStatus::Sent,
+                attempt: true,
+                detail: Some("posted 2024-05-20"),
+                error: None,
+                message_id: None,
+            },
+        )
+    };
+    let all: Vec<_> = letters.iter().map(posted).collect();
+    assert!(store.change_notifications(&actor(), id, &all).await.unwrap());
+    // All or nothing: the second batch fails on its first notice (sent already), and its second
+    // change is not made either.
+    let returned = |n: &StoredNotification, from| {
+        (
+            n.id,
+            StatusChange {
+                from,
+                to: NotificationStatus::Returned,
+                attempt: false,
+                detail: Some("returned moved-unknown 2024-05-24"),
+                error: Some("returned moved-unknown"),
+                message_id: None,
+            },
+        )
+    };
+    let batch = [returned(&letters[0], NotificationStatus::Pending), returned(&letters[1], NotificationStatus::Sent)];
+    assert!(!store.change_notifications(&actor(), id, &batch).await.unwrap());
+    assert!(store.notifications(id, None, None).await.unwrap().iter().all(|n| n.status == NotificationStatus::Sent));
+    // Another incident's notices are not changed through this one.
+    let other = seeded(store).await;
+    assert!(
+        !store.change_notifications(&actor(), other, &[returned(&letters[0], NotificationStatus::Sent)]).await.unwrap()
+    );
+    let batch = [returned(&letters[0], NotificationStatus::Sent), returned(&letters[1], NotificationStatus::Sent)];
+    assert!(store.change_notifications(&actor(), id, &batch).await.unwrap());
+
+    // A corrected address is sealed: readable through the store, absent from every clear column.
+    let address = PostalAddress {
+        postal_code: "344-8577".into(), address: "埼玉県春日部市中央七丁目2番地1".into()
+    };
+    let remail = StatusChange {
+        from: NotificationStatus::Returned,
+        to: NotificationStatus::Remailed,
+        attempt: false,
+        detail: None,
+        error: None,
+        message_id: None,
+    };
+    assert_eq!(store.notification_address(id, letters[0].id).await.unwrap(), None);
+    assert!(store.readdress_notification(&actor(), id, letters[0].id, &address, &remail).await.unwrap());
+    assert!(!store.readdress_notification(&actor(), id, letters[0].id, &address, &remail).await.unwrap());
+    assert_eq!(store.notification_address(id, letters[0].id).await.unwrap(), Some(address));
+    assert!(format!("{:?}", store.notification_address(id, letters[0].id).await.unwrap()).contains(".."));
+    let mut tx = store.db().begin_read().await.unwrap();
+    let rows = tx.fetch_all("select sealed from notification_address", &[]).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(!String::from_utf8_lossy(&rows[0].blob(0).unwrap()).contains("春日部市中央"));
+    let audit =
+        tx.fetch_all("select object from audit_entry where action = 'notification.readdress'", &[]).await.unwrap();
+    drop(tx);
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].text(0).unwrap(), format!("notification:{}", letters[0].id));
+
+    // The substitute notice's publications, per party; a party of another incident is refused.
+    let publication = SubstitutePublication {
+        place: "https://www.city.kasukabe.lg.jp/notice".into(),
+        from: date(2024, 6, 1),
+        to: Some(date(2024, 8, 31)),
+    };
+    store.add_substitute_publication(&actor(), id, city, &publication).await.unwrap();
+    let other_city = party_id(store, other, "春日部市").await;
+    assert!(matches!(
+        store.add_substitute_publication(&actor(), id, other_city, &publication).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let published = store.substitute_publications(id, Some(city)).await.unwrap();
+    assert_eq!(published.len(), 1);
+    assert_eq!((published[0].party, &published[0].publication), (city, &publication));
+    assert!(store.substitute_publications(other, None).await.unwrap().is_empty());
+
+    // Erasing the incident makes the corrected address unreadable with the people.
+    store.erase_incident(&actor(), id, "依頼による消去").await.unwrap();
+    assert!(store.notification_address(id, letters[0].id).await.is_err());
+}
+
+pub async fn cost_claims_are_per_party_and_move_by_compare_and_set<D: Db>(store: &Store<D>) {
+    use crate::costs::*;
+    let id = seeded(store).await;
+    let city = party_id(store, id, "春日部市").await;
+    assert_eq!(store.cost_claim(id, city).await.unwrap(), None);
+    let postage =
+        NewCostLine { category: CostCategory::Postage, description: "郵送".into(), quantity: 3, unit_yen: 150 };
+    store.set_campaign_lines(&actor(), id, city, std::slice::from_ref(&postage)).await.unwrap();
+    // Recomputing replaces the campaign lines rather than adding to them.
+    store.set_campaign_lines(&actor(), id, city, &[postage]).await.unwrap();
+    let print =
+        NewCostLine { category: CostCategory::Printing, description: "封筒".into(), quantity: 3, unit_yen: 20 };
+    let line = store.add_cost_line(&actor(), id, city, &print).await.unwrap();
+    let claim = store.cost_claim(id, city).await.unwrap().unwrap();
+    assert_eq!((claim.state, claim.lines.len(), claim.total_yen()), (CostState::Draft, 2, 510));
+    assert_eq!(claim.lines[0].source, LineSource::Campaign);
+    assert_eq!(claim.lines[1].id, line);
+
+    let bad = NewCostLine { quantity: -1, ..print.clone() };
+    assert!(matches!(store.add_cost_line(&actor(), id, city, &bad).await, Err(StoreError::Invalid(_))));
+    let huge = NewCostLine { quantity: i64::MAX, ..print.clone() };
+    assert!(matches!(store.add_cost_line(&actor(), id, city, &huge).await, Err(StoreError::Invalid(_))));
+
+    let step = |from, to| CostMove { from, to, paid_on: None, note: None };
+    assert!(matches!(
+        store.move_cost_claim(&actor(), id, city, &step(CostState::Draft, CostState::Paid)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(store.move_cost_claim(&actor(), id, city, &step(CostState::Draft, CostState::Submitted)).await.unwrap());
+    // The second of two movers that saw the same state changes nothing.
+    assert!(!store.move_cost_claim(&actor(), id, city, &step(CostState::Draft, CostState::Submitted)).await.unwrap());
+    assert!(matches!(store.add_cost_line(&actor(), id, city, &print).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.remove_cost_line(&actor(), id, city, line).await, Err(StoreError::Conflict(_))));
+    let back =
+        CostMove { note: Some("単価を確認してください"), ..step(CostState::Submitted, CostState::Returned) };
+    assert!(store.move_cost_claim(&actor(), id, city, &back).await.unwrap());
+    store.remove_cost_line(&actor(), id, city, line).await.unwrap();
+    assert!(store.move_cost_claim(&actor(), id, city, &step(CostState::Returned, CostState::Submitted)).await.unwrap());
+    assert!(store.move_cost_claim(&actor(), id, city, &step(CostState::Submitted, CostState::Approved)).await.unwrap());
+    assert!(matches!(
+        store.move_cost_claim(&actor(), id, city, &step(CostState::Approved, CostState::Paid)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let paid = CostMove { paid_on: Some(date(2024, 9, 30)), ..step(CostState::Approved, CostState::Paid) };
+    assert!(store.move_cost_claim(&actor(), id, city, &paid).await.unwrap());
+    let claim = store.cost_claim(id, city).await.unwrap().unwrap();
+    assert_eq!((claim.state, claim.paid_on, claim.total_yen()), (CostState::Paid, Some(date(2024, 9, 30)), 450));
+
+    // Claims are per party; another incident's party is not found.
+    let other = party_id(store, id, "公益財団法人埼玉県健康づくり事業団").await;
+    assert_eq!(store.cost_claim(id, other).await.unwrap(), None);
+    assert_eq!(store.cost_claims(id).await.unwrap().len(), 1);
+    let second = store.create_incident(&actor(), &sample_incident()).await.unwrap();
+    assert!(matches!(store.add_cost_line(&actor(), second, city, &print).await, Err(StoreError::NotFound(_))));
+    assert!(store.verify_audit().await.unwrap().first_bad.is_none());
 }

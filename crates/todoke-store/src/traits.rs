@@ -7,9 +7,9 @@ use jiff::civil::Date;
 use serde::Serialize;
 use std::future::Future;
 use todoke_core::{
-    AffectedPerson, Incident, IncidentId, IncidentRecord, Inquiry, InquiryId, Membership, NoticeId, NoticeProfile,
-    OrgId, Organization, Party, PartyId, PersonId, Report, ReportId, Role, Task, TaskId, TaskStatus, TimelineEvent,
-    TimelineEventId, User, UserId,
+    AffectedPerson, Incident, IncidentId, IncidentRecord, Inquiry, InquiryId, Membership, NoticeChannel, NoticeId,
+    NoticeProfile, NotificationId, NotificationStatus, OrgId, Organization, Party, PartyId, PersonId, Report, ReportId,
+    Role, Task, TaskId, TaskStatus, TimelineEvent, TimelineEventId, User, UserId,
 };
 
 /// One line of the incident list.
@@ -42,6 +42,40 @@ pub struct StoredParty {
     pub org: OrgId,
     /// The party.
     pub party: Party,
+}
+
+/// What a crypto-erasure destroyed (消去証明): counts, never content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DestructionCertificate {
+    /// The incident.
+    pub incident: IncidentId,
+    /// Its title.
+    pub title: String,
+    /// Affected people whose records became unreadable.
+    pub people: u64,
+    /// Inquiries whose content became unreadable.
+    pub inquiries: u64,
+    /// When the data key was destroyed (RFC 3339, UTC).
+    pub destroyed_at: String,
+    /// Why: a request, or the retention policy that called for it.
+    pub reason: String,
+}
+
+/// A case as one snapshot: its facts (parties, timeline and tasks included) with the ids of its
+/// parties and tasks, and its reports. `revision` is the database's count of its changes: equal
+/// revisions mean equal snapshots.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseSnapshot {
+    /// The revision this snapshot was read at.
+    pub revision: i64,
+    /// The incident with all its facts.
+    pub record: IncidentRecord,
+    /// Its parties with their ids, in the order of the facts.
+    pub parties: Vec<StoredParty>,
+    /// Its tasks with their ids, in the order of the facts.
+    pub tasks: Vec<(TaskId, Task)>,
+    /// Its reports, oldest first.
+    pub reports: Vec<(ReportId, Report)>,
 }
 
 /// An affected person as stored, decrypted.
@@ -86,6 +120,10 @@ pub trait IncidentStore {
     /// An incident with all its facts.
     fn incident(&self, id: IncidentId) -> impl Future<Output = Result<IncidentRecord>> + Send;
 
+    /// The whole case in one snapshot, kept in memory while its revision stays the same: asking
+    /// again costs one small read.
+    fn case(&self, id: IncidentId) -> impl Future<Output = Result<std::sync::Arc<CaseSnapshot>>> + Send;
+
     /// Resolves a full id or a unique prefix of at least 4 characters.
     fn find_incident(&self, id_or_prefix: &str) -> impl Future<Output = Result<IncidentId>> + Send;
 
@@ -104,8 +142,15 @@ pub trait IncidentStore {
         facts: &Incident,
     ) -> impl Future<Output = Result<()>> + Send;
 
-    /// Destroys the incident's data key: its personal data becomes unreadable for good.
-    fn erase_incident(&self, actor: &Actor, id: IncidentId) -> impl Future<Output = Result<()>> + Send;
+    /// Destroys the incident's data key: its personal data becomes unreadable for good. Returns the
+    /// certificate of what was destroyed, why and when; the audit entry of the erasure carries its
+    /// digest, so a kept certificate can be checked against the log.
+    fn erase_incident(
+        &self,
+        actor: &Actor,
+        id: IncidentId,
+        reason: &str,
+    ) -> impl Future<Output = Result<DestructionCertificate>> + Send;
 }
 
 /// Affected people, stored encrypted.
@@ -127,6 +172,9 @@ pub trait PersonStore {
         party: PartyId,
         limit: u64,
     ) -> impl Future<Output = Result<(u64, Vec<StoredPerson>)>> + Send;
+
+    /// One person of an incident, decrypted; `None` when the incident has no such person.
+    fn person(&self, incident: IncidentId, id: PersonId) -> impl Future<Output = Result<Option<StoredPerson>>> + Send;
 
     /// The people of an incident (of one party, if given), decrypted.
     fn people(
@@ -179,7 +227,8 @@ pub trait CaseRecordStore {
         evidence: Option<&str>,
     ) -> impl Future<Output = Result<()>> + Send;
 
-    /// Stores a report (a draft when it has no submission date).
+    /// Stores a report (a draft when it has no submission date). A filed report that is already
+    /// stored (same party, kind, day, receipt number and content) is not stored twice: its id is returned.
     fn add_report(
         &self,
         actor: &Actor,
@@ -449,4 +498,152 @@ pub trait CasebookStore {
         corrections: &str,
         profile: &NoticeProfile,
     ) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// A notice to plan: to whom (a stored person of the party) on which channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlannedNotice {
+    /// The party whose list the person is on (the sender of the notice).
+    pub party: PartyId,
+    /// The person.
+    pub person: PersonId,
+    /// How the notice reaches them.
+    pub channel: NoticeChannel,
+}
+
+/// What planning notices did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct NoticesPlanned {
+    /// Notices planned now.
+    pub added: u64,
+    /// Notices that were planned already (a re-run of the same plan).
+    pub already_present: u64,
+}
+
+/// One notice to one person on one channel, as stored: no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredNotification {
+    /// Its id.
+    pub id: NotificationId,
+    /// The incident.
+    pub incident: IncidentId,
+    /// The party sending it.
+    pub party: PartyId,
+    /// The person it is for (their sealed record holds the address).
+    pub person: PersonId,
+    /// How it goes.
+    pub channel: NoticeChannel,
+    /// Where it stands.
+    pub status: NotificationStatus,
+    /// How many times it was handed to the carrier (an SMTP transaction, a mailing).
+    pub attempts: i64,
+    /// The last error, as a code without personal data (`smtp 451`, `no-address`).
+    pub last_error: Option<String>,
+    /// The Message-ID of the e-mail, once one was sent.
+    pub message_id: Option<String>,
+    /// When it was planned (RFC 3339, UTC).
+    pub created_at: String,
+    /// When its status last changed.
+    pub updated_at: String,
+}
+
+/// A change of a notice's status, made only if the notice still is in `from` (compare and set): two
+/// senders can never both claim a notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusChange<'a> {
+    /// The status the notice must be in.
+    pub from: NotificationStatus,
+    /// The status it moves to.
+    pub to: NotificationStatus,
+    /// Whether this change hands it to the carrier once more (counts an attempt).
+    pub attempt: bool,
+    /// What the history records with it: an SMTP reply code, a 返戻 reason code (no personal data).
+    pub detail: Option<&'a str>,
+    /// The error to keep as the last one (`None` clears it).
+    pub error: Option<&'a str>,
+    /// The Message-ID to keep (`None` keeps the one stored).
+    pub message_id: Option<&'a str>,
+}
+
+/// How many notices of a party are in one status on one channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotificationCount {
+    /// The party.
+    pub party: PartyId,
+    /// The channel.
+    pub channel: NoticeChannel,
+    /// The status.
+    pub status: NotificationStatus,
+    /// How many.
+    pub count: u64,
+}
+
+/// One step in a notice's history (append-only), for counts over time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotificationEvent {
+    /// The notice.
+    pub notification: NotificationId,
+    /// Its party.
+    pub party: PartyId,
+    /// Its channel.
+    pub channel: NoticeChannel,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// The status it entered.
+    pub status: NotificationStatus,
+    /// An SMTP reply code, a 返戻 reason code …
+    pub detail: Option<String>,
+}
+
+/// Notices to affected people (本人通知) and their history. Every status change is audited.
+pub trait NotificationStore {
+    /// Plans notices (status `pending`); a notice already planned for the person on the channel is
+    /// not planned again.
+    fn plan_notifications(
+        &self,
+        actor: &Actor,
+        incident: IncidentId,
+        notices: &[PlannedNotice],
+    ) -> impl Future<Output = Result<NoticesPlanned>> + Send;
+
+    /// An incident's notices (of one party, on one channel, when given), in id order.
+    fn notifications(
+        &self,
+        incident: IncidentId,
+        party: Option<PartyId>,
+        channel: Option<NoticeChannel>,
+    ) -> impl Future<Output = Result<Vec<StoredNotification>>> + Send;
+
+    /// The notice whose e-mail had this Message-ID, if any.
+    fn notification_by_message_id(
+        &self,
+        incident: IncidentId,
+        message_id: &str,
+    ) -> impl Future<Output = Result<Option<StoredNotification>>> + Send;
+
+    /// Moves a notice on, if it still is in `change.from`; false when it was not (someone else moved
+    /// it). Appends the step to its history and to the audit log.
+    fn change_notification(
+        &self,
+        actor: &Actor,
+        id: NotificationId,
+        change: &StatusChange<'_>,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// How many notices each party has per channel and status.
+    fn notification_counts(&self, incident: IncidentId) -> impl Future<Output = Result<Vec<NotificationCount>>> + Send;
+
+    /// The history of an incident's notices (of one party, when given), oldest first.
+    fn notification_events(
+        &self,
+        incident: IncidentId,
+        party: Option<PartyId>,
+    ) -> impl Future<Output = Result<Vec<NotificationEvent>>> + Send;
+
+    /// The sealed record of the person a notice is for, opened (to read the address when sending).
+    fn notification_recipient(
+        &self,
+        incident: IncidentId,
+        id: NotificationId,
+    ) -> impl Future<Output = Result<AffectedPerson>> + Send;
 }

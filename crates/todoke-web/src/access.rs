@@ -6,7 +6,7 @@ use todoke_core::{IncidentRecord, Role};
 use todoke_store::StoredParty;
 
 /// How much of a case a viewer sees.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// Everything: a member of the owning organization.
     Full,

@@ -24,9 +24,8 @@ pub async fn cases<D: Db>(
     let viewer = viewer(v)?;
     let mut out = Vec::new();
     for summary in state.store.incidents().await? {
-        let record = state.store.incident(summary.id).await?;
-        let parties = state.store.parties(summary.id).await?;
-        if let Some(scope) = crate::access::scope(&viewer, &record, &parties) {
+        let case = state.store.case(summary.id).await?;
+        if let Some(scope) = crate::access::scope(&viewer, &case.record, &case.parties) {
             let share = match scope {
                 Scope::Full => Value::Null,
                 Scope::Parties(names) => json!(names),
@@ -64,8 +63,8 @@ pub async fn assessment<D: Db>(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let viewer = viewer(v)?;
-    let (record, _, scope) = load_case(&state, &viewer, &id).await?;
-    let mut assessment = crate::views::assessed(&state, &record, state.today(), true)?.as_ref().clone();
+    let (case, scope) = crate::views::load_snapshot(&state, &viewer, &id).await?;
+    let mut assessment = crate::views::assessed(&state, &case, state.today(), true)?.as_ref().clone();
     assessment.parties = visible(&assessment, &scope);
     Ok(Json(serde_json::to_value(&assessment).map_err(|e| crate::error::WebError::Internal(e.to_string()))?))
 }

@@ -16,7 +16,7 @@ use todoke_core::OffsetTime;
 pub const COOKIE: &str = "__Host-todoke-prefs";
 
 /// The language of the interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     /// 日本語 (the default).
     #[default]
@@ -26,7 +26,7 @@ pub enum Lang {
 }
 
 /// How dates are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Dates {
     /// 2024-01-29 (the default).
     #[default]
@@ -36,7 +36,7 @@ pub enum Dates {
 }
 
 /// A browser's display preferences.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Prefs {
     /// The language.
     pub lang: Lang,
@@ -108,7 +108,7 @@ messages! {
     "error.forbidden" => "この操作の権限がありません", "You may not do this";
     "error.invalid" => "入力を確認してください", "Please check your input";
     "error.conflict" => "この操作はできません", "This cannot be done";
-    "error.too_many" => "短時間に多くの照会がありました。しばらくしてからお試しください", "Too many requests in a short time; please try again later";
+    "error.too_many" => "短時間に何度も試みられました。1分ほど待ってからお試しください", "Too many attempts in a short time; please wait a minute and try again";
     "inquiries.title" => "問い合わせ対応記録", "Inquiry log";
     "inquiries.link" => "問い合わせ対応記録", "Inquiry log";
     "inquiries.add" => "問い合わせを記録", "Log an inquiry";
@@ -137,7 +137,81 @@ messages! {
     "scripts.body" => "回答", "Answer";
     "scripts.submit" => "新しい版として保存", "Save as a new version";
     "people.title" => "対象者名簿", "Affected people";
+    "campaign.title" => "本人通知の送付", "Notices to individuals";
+    "campaign.link" => "本人通知の送付", "Notices";
+    "campaign.howto" => "当事者ごとに、名簿の対象者への通知を計画し（「対象者名簿」の振り分けと同じ規則：メール、郵送、掲示、代替措置）、メールの通知を送ります。送信済みの通知は二度と送りません。送信中に中断された通知は、届いたか分からないため自動では再送しません。", "Per party, plans a notice to each person on its list (the channel rule of the people plan: e-mail, post, bulletin, substitute) and sends the e-mail ones. A notice sent is never sent again; one interrupted while sending may have arrived and is not resent automatically.";
+    "campaign.channel" => "方法", "Channel";
+    "campaign.status" => "状況", "Status";
+    "campaign.count" => "件数", "Count";
+    "campaign.none" => "まだ計画されていません。", "Nothing planned yet.";
+    "campaign.start" => "メールで送付する", "Send the e-mail notices";
+    "campaign.no_smtp" => "このサーバーには SMTP サーバーが設定されていません（todoke serve --smtp-host …）。", "This server has no SMTP server set (todoke serve --smtp-host …).";
+    "campaign.running" => "送付中です。再読み込みで進み具合を表示します。", "Sending; reload to see the progress.";
+    "campaign.finished" => "前回の送付", "Last run";
+    "campaign.sent" => "送信", "sent";
+    "campaign.bounced" => "不達", "bounced";
+    "campaign.failed" => "失敗", "failed";
+    "campaign.unknown" => "送信不明", "unknown";
+    "campaign.stopped" => "中断", "stopped";
+    "campaign.error" => "エラー", "error";
+    "campaign.fig.sent" => "送付", "Sent";
+    "campaign.fig.delivered" => "到達確認", "Delivered";
+    "campaign.fig.returned" => "返戻", "Returned";
+    "campaign.fig.remailed" => "再送", "Re-mailed";
+    "campaign.fig.substitute" => "代替措置", "Substitute";
+    "campaign.fig.unreachable" => "未達", "Unreachable";
+    "campaign.chart" => "本人通知の推移", "Notices over time";
+    "campaign.item6" => "確報 6. 本人への対応の実施状況", "Final report item 6 (notices to individuals)";
+    "campaign.publications" => "代替措置（公表）の掲載", "Substitute notice publications";
+    "campaign.posted_on" => "投函日", "Posted on";
+    "campaign.posted" => "郵送の通知を投函済みにする", "Record the letters as posted";
+    "campaign.problems" => "返戻・不達の通知", "Returned or undelivered notices";
+    "campaign.notice" => "通知ID", "Notice id";
+    "campaign.reason" => "返戻理由", "Reason";
+    "campaign.address" => "訂正後の住所", "Corrected address";
+    "campaign.remail" => "訂正住所へ再送", "Re-mail";
+    "campaign.to_substitute" => "代替措置へ移す", "Move to substitute notice";
+    "campaign.place" => "掲載場所（URL・場所）", "Where (URL or place)";
+    "campaign.from" => "掲載開始日", "From";
+    "campaign.to" => "掲載終了日", "To";
+    "campaign.publish" => "掲載を記録", "Record the publication";
+    "campaign.returns" => "返戻の記録", "Returned letters";
+    "campaign.returns_help" => "返戻された郵便を1通ずつ、または一覧（CSV：通知IDまたはMessage-ID、返戻理由、返戻日。UTF-8またはShift_JIS）で記録します。一覧に誤りが1つでもあれば何も記録しません。", "Record returned letters one by one or as a list (CSV: notice id or Message-ID, reason, date; UTF-8 or Shift_JIS). A list with any error records nothing.";
+    "campaign.returned_on" => "返戻日", "Returned on";
+    "campaign.record_return" => "返戻を記録", "Record the return";
+    "campaign.returns_file" => "返戻一覧（CSV）", "List of returns (CSV)";
+    "campaign.upload_returns" => "一覧を取り込む", "Upload the list";
     "people.link" => "対象者名簿", "Affected people";
+    "costs.title" => "費用請求", "Cost claims";
+    "costs.link" => "費用請求", "Cost claims";
+    "costs.howto" => "委託元ごとの費用の内訳です。本人通知の郵送料・電子通知の費用は送付済みの件数と単価（郵送150円、電子50円）から計算し、印刷・コールセンターなどは手入力します。委託元が提出し、委託先（事案の所有者）が承認・差戻し・支払済の記録をします。", "Each consignor's costs. Postage and electronic notices are computed from the notices sent at the agreed unit costs (post 150 yen, e-mail 50 yen); printing, the call center and the rest are entered by hand. The consignor submits; the handler (the case's owner) approves, returns or records the payment.";
+    "costs.grand_total" => "全委託元の合計", "All consignors";
+    "costs.yen" => "円", "yen";
+    "costs.paid_on" => "支払日", "Paid on";
+    "costs.note" => "差戻しの理由", "Reason for return";
+    "costs.none" => "明細はまだありません。", "No lines yet.";
+    "costs.category" => "区分", "Category";
+    "costs.description" => "内容", "Description";
+    "costs.quantity" => "数量", "Quantity";
+    "costs.unit" => "単価（円）", "Unit (yen)";
+    "costs.amount" => "金額（円）", "Amount (yen)";
+    "costs.from_campaign" => "（送付件数から計算）", "(from the notices sent)";
+    "costs.remove" => "削除", "Remove";
+    "costs.total" => "合計", "Total";
+    "costs.invoice" => "請求書を表示", "Show the invoice";
+    "costs.download" => "請求書をダウンロード", "Download the invoice";
+    "costs.refresh" => "送付件数から通知費用を計算", "Compute the notice costs from the notices sent";
+    "costs.add" => "明細を追加", "Add a line";
+    "costs.submit" => "提出する", "Submit";
+    "costs.approve" => "承認する", "Approve";
+    "costs.return" => "差し戻す", "Return for correction";
+    "costs.pay" => "支払済にする", "Mark paid";
+    "portal.title" => "委託元ポータル", "Consignor portal";
+    "portal.link" => "委託元ポータル", "Consignor portal";
+    "portal.obligations" => "義務と期限", "Obligations and deadlines";
+    "portal.reports" => "報告（連名報告を含む）", "Reports (joint reports included)";
+    "portal.no_reports" => "提出・作成された報告はまだありません。", "No report filed or drafted yet.";
+    "portal.work" => "対象者・通知・問い合わせ・費用", "People, notices, inquiries, costs";
     "people.imported" => "取り込み結果", "Imported";
     "people.added" => "登録", "stored";
     "people.present" => "登録済み", "already stored";

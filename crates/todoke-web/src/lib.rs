@@ -11,13 +11,19 @@
 mod access;
 mod api;
 mod cache;
+mod campaign;
+mod campaign_chart;
+mod campaign_returns;
+mod campaign_view;
 mod chart;
+mod costs;
 mod edit;
 mod error;
 mod i18n;
 mod inquiries;
 mod lookup;
 mod people;
+mod portal;
 mod ratelimit;
 mod records;
 mod security;
@@ -36,7 +42,7 @@ use todoke_store::Db;
 /// The largest list a form may upload: 100,000 rows of a city's list are about 15 MB.
 const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
-pub use state::{AppState, LOOKUPS_PER_MINUTE};
+pub use state::{AppState, LOOKUPS_PER_MINUTE, SIGN_INS_PER_MINUTE};
 
 /// Every route of the application.
 pub fn router<D: Db>(state: AppState<D>) -> Router {
@@ -63,6 +69,23 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         )
         .route("/cases/{id}/people/{person}/reveal", post(people::reveal::<D>))
         .route("/cases/{id}/lookup", get(lookup::page::<D>).post(lookup::ask_form::<D>))
+        .route("/cases/{id}/campaign", get(campaign::page::<D>).post(campaign::start::<D>))
+        .route("/cases/{id}/campaign/posted", post(campaign_returns::posted::<D>))
+        .route("/cases/{id}/campaign/returns", post(campaign_returns::returned::<D>))
+        .route(
+            "/cases/{id}/campaign/returns/upload",
+            post(campaign_returns::upload::<D>).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/cases/{id}/campaign/remail", post(campaign_returns::remail::<D>))
+        .route("/cases/{id}/campaign/substitute", post(campaign_returns::substitute::<D>))
+        .route("/cases/{id}/campaign/publications", post(campaign_returns::publication::<D>))
+        .route("/cases/{id}/costs", get(costs::page::<D>))
+        .route("/cases/{id}/costs/lines", post(costs::add_line::<D>))
+        .route("/cases/{id}/costs/lines/remove", post(costs::remove_line::<D>))
+        .route("/cases/{id}/costs/refresh", post(costs::refresh::<D>))
+        .route("/cases/{id}/costs/move", post(costs::move_claim::<D>))
+        .route("/cases/{id}/costs/{party}/invoice", get(costs::invoice::<D>))
+        .route("/cases/{id}/portal", get(portal::page::<D>))
         .route("/preferences", post(records::set_preferences::<D>))
         .route("/audit", get(views::audit_page::<D>))
         .route("/static/app.css", get(views::stylesheet))
@@ -92,5 +115,7 @@ pub async fn serve<D: Db>(
     state: AppState<D>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    // With the client's address, which sign-in attempts are counted by.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

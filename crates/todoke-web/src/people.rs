@@ -174,14 +174,14 @@ pub async fn reveal<D: Db>(
     check_csrf(&viewer, &headers, &form.csrf)?;
     let person: PersonId = person.parse().map_err(|_| WebError::NotFound)?;
     let (record, parties) = scope_parties(&state, &viewer, &id).await?;
-    let mut found = None;
-    for (party, _) in parties.iter().filter(|(_, manages)| *manages) {
-        if let Some(p) = state.store.people(record.id, Some(party.id)).await?.into_iter().find(|p| p.id == person) {
-            found = Some(p.person);
-            break;
-        }
-    }
-    let found = found.ok_or(WebError::NotFound)?;
+    // Only a person on a list the viewer manages: anyone else's is "not found".
+    let found = state
+        .store
+        .person(record.id, person)
+        .await?
+        .filter(|p| parties.iter().any(|(party, manages)| *manages && party.id == p.party))
+        .ok_or(WebError::NotFound)?
+        .person;
     state.store.record_event(&viewer.actor(), "people.reveal", &format!("person:{person}")).await?;
     render_page(&state, &viewer, &id, None, Some(found)).await
 }

@@ -196,8 +196,16 @@ pub async fn make_draft<D: Db>(
         counts: None,
         recipient: None,
     };
-    let markdown =
+    let mut markdown =
         todoke_docs::render_markdown(doc_kind, &case, templates()).map_err(|e| WebError::Internal(e.to_string()))?;
+    // The final report's item 6 states what the notice campaign did, from its figures.
+    if doc_kind == todoke_docs::DocKind::FinalReport {
+        let dashboards = todoke_app::campaign::dashboards(&state.store, record.id).await?;
+        if let Some(text) = dashboards.iter().find(|d| d.party == stored.id).and_then(todoke_app::campaign::item6_text)
+        {
+            markdown = todoke_app::campaign::with_item6(&markdown, &text);
+        }
+    }
     let (report_id, report) =
         todoke_app::case_records::save_draft(&state.store, &viewer.actor(), record.id, party, kind, &markdown).await?;
     Ok((record.id, report_id, report))

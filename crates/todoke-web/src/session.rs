@@ -6,7 +6,8 @@
 
 use crate::error::WebError;
 use crate::state::AppState;
-use axum::extract::{Form, FromRequestParts, State};
+use axum::Extension;
+use axum::extract::{ConnectInfo, Form, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,6 +15,7 @@ use base64::Engine as _;
 use rand::RngCore as _;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
 use todoke_core::{Membership, User};
 use todoke_store::{Actor, AuditStore, AuthStore, Db, UserStore};
 
@@ -139,9 +141,17 @@ pub struct SignInForm {
 /// or a locked account, so that none can be told from another.
 pub async fn sign_in<D: Db>(
     State(state): State<AppState<D>>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
+    // Every attempt counts, refused ones too, per address (port left out); served in-process
+    // (tests) there is no address.
+    if let Some(Extension(ConnectInfo(address))) = client
+        && !state.sign_ins.allow(&address.ip().to_string())
+    {
+        return WebError::TooMany.into_response();
+    }
     if let Err(e) = check_same_origin(&headers) {
         return e.into_response();
     }

@@ -18,11 +18,22 @@ pub struct AppState<D: Db> {
     pub(crate) cache: Arc<crate::cache::AssessmentCache>,
     /// "Am I affected?" questions per user (see [`LOOKUPS_PER_MINUTE`]).
     pub(crate) lookups: Arc<crate::ratelimit::RateLimit>,
+    /// Sign-in attempts per client address (see [`SIGN_INS_PER_MINUTE`]).
+    pub(crate) sign_ins: Arc<crate::ratelimit::RateLimit>,
+    /// The SMTP server e-mail notices go through, when the server was given one.
+    pub(crate) smtp: Option<Arc<todoke_app::campaign::SmtpConfig>>,
+    /// E-mail campaigns running or finished since the start, per case and party.
+    pub(crate) campaigns: Arc<crate::campaign::Runs>,
 }
 
 /// How many "am I affected?" questions one user may ask a minute: enough for a call-center
 /// operator on the phone, far too few to try names from a telephone directory.
 pub const LOOKUPS_PER_MINUTE: usize = 30;
+
+/// How many sign-in attempts one client address may make a minute. Lockout stops guessing one
+/// account's password; this stops trying one password across many accounts. An office signing in
+/// together behind one address stays well under it.
+pub const SIGN_INS_PER_MINUTE: usize = 60;
 
 impl<D: Db> Clone for AppState<D> {
     fn clone(&self) -> Self {
@@ -32,6 +43,9 @@ impl<D: Db> Clone for AppState<D> {
             packs: self.packs.clone(),
             cache: self.cache.clone(),
             lookups: self.lookups.clone(),
+            sign_ins: self.sign_ins.clone(),
+            smtp: self.smtp.clone(),
+            campaigns: self.campaigns.clone(),
         }
     }
 }
@@ -45,7 +59,16 @@ impl<D: Db> AppState<D> {
             packs: Arc::new(Packs::embedded()?),
             cache: Arc::default(),
             lookups: Arc::new(crate::ratelimit::RateLimit::new(LOOKUPS_PER_MINUTE, Duration::from_secs(60))),
+            sign_ins: Arc::new(crate::ratelimit::RateLimit::new(SIGN_INS_PER_MINUTE, Duration::from_secs(60))),
+            smtp: None,
+            campaigns: Arc::default(),
         })
+    }
+
+    /// The state with an SMTP server for the campaign page's e-mail notices.
+    pub fn with_smtp(mut self, config: todoke_app::campaign::SmtpConfig) -> Self {
+        self.smtp = Some(Arc::new(config));
+        self
     }
 
     /// Today in Japan (JST has no daylight saving, so a fixed offset is exact).

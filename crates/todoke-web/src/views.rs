@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use std::sync::Arc;
 use todoke_core::{ReportKind, TaskKind, TaskStatus, TimelineKind};
 use todoke_rules::{Assessment, Obligation, Options, PartyAssessment, Status, assess};
-use todoke_store::{AuditStore, AuthStore, CaseRecordStore, Db, IncidentStore, OrgStore};
+use todoke_store::{AuditStore, AuthStore, CaseSnapshot, Db, IncidentStore, OrgStore};
 
 fn render(page: &impl Template) -> Result<Html<String>, WebError> {
     Ok(Html(page.render()?))
@@ -65,16 +65,17 @@ pub async fn not_found() -> WebError {
 
 /// An obligation as a row of the deadline table.
 pub struct ObligationRow {
-    kind: String,
-    recipient: String,
-    when: String,
-    countdown: String,
-    css: &'static str,
-    basis: String,
-    notes: Vec<String>,
+    pub(crate) kind: String,
+    pub(crate) recipient: String,
+    pub(crate) when: String,
+    pub(crate) countdown: String,
+    pub(crate) css: &'static str,
+    pub(crate) basis: String,
+    pub(crate) notes: Vec<String>,
 }
 
-fn obligation_row(o: &Obligation, m: Prefs) -> ObligationRow {
+/// Also the consignor portal's (`portal.rs`): the same rows as the case page.
+pub(crate) fn obligation_row(o: &Obligation, m: Prefs) -> ObligationRow {
     let when = match (&o.due, &o.window) {
         (Some(due), _) => m.date_text(due),
         (None, Some(w)) => {
@@ -187,10 +188,9 @@ pub async fn dashboard<D: Db>(State(state): State<AppState<D>>, viewer: Viewer) 
     let m = Prefs::current();
     let mut rows = Vec::new();
     for summary in state.store.incidents().await? {
-        let record = state.store.incident(summary.id).await?;
-        let parties = state.store.parties(summary.id).await?;
-        let Some(scope) = scope(&viewer, &record, &parties) else { continue };
-        let assessment = assessed(&state, &record, today, m.ja())?;
+        let case = state.store.case(summary.id).await?;
+        let Some(scope) = scope(&viewer, &case.record, &case.parties) else { continue };
+        let assessment = assessed(&state, &case, today, m.ja())?;
         let mine = visible(&assessment, &scope);
         let overdue = mine
             .iter()
@@ -258,6 +258,18 @@ struct ReportRow {
     submittable: bool,
 }
 
+/// The case page's charts and each visible party's obligations: most of the page, and the same for
+/// every viewer with the same scope and preferences until the case or the day changes
+/// ([`crate::cache::AssessmentCache::section`]).
+#[derive(Template)]
+#[template(path = "case_assessment.html")]
+struct AssessmentSection {
+    m: Prefs,
+    chart: String,
+    obligations_chart: String,
+    parties: Vec<PartyView>,
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
@@ -273,7 +285,8 @@ struct CasePage {
     persons: String,
     occurred: String,
     share: String,
-    parties: Vec<PartyView>,
+    /// The charts and the parties' obligations, rendered ([`AssessmentSection`]).
+    assessment: Arc<str>,
     /// The timeline and tasks are the owner's working record, not shown to a party's share.
     full: bool,
     editable: bool,
@@ -282,8 +295,6 @@ struct CasePage {
     report_parties: Vec<String>,
     id: String,
     changes: Vec<String>,
-    chart: String,
-    obligations_chart: String,
     persons_value: String,
     cause_options: Vec<(String, String, bool)>,
     malicious_value: &'static str,
@@ -361,17 +372,18 @@ fn group_changes(lines: &[String], record: &todoke_core::IncidentRecord, scope: 
 /// was made from (no record is made: viewing the dashboard or the API decides nothing).
 pub fn assessed<D: Db>(
     state: &AppState<D>,
-    record: &todoke_core::IncidentRecord,
+    case: &CaseSnapshot,
     today: jiff::civil::Date,
     japanese: bool,
 ) -> Result<Arc<Assessment>, WebError> {
-    let key = state.cache.key(record, today, japanese);
-    if let Some(hit) = state.cache.get(record.id, japanese, key) {
+    let id = case.record.id;
+    let key = state.cache.key(case, today, japanese);
+    if let Some(hit) = state.cache.get(id, japanese, key) {
         return Ok(hit.assessment);
     }
     let options = Options { as_of: Some(today), japanese, ..Options::default() };
-    let assessment = Arc::new(assess(&record.facts, &state.packs, &options)?);
-    state.cache.put(record.id, japanese, key, Cached { assessment: assessment.clone(), changes: None });
+    let assessment = Arc::new(assess(&case.record.facts, &state.packs, &options)?);
+    state.cache.put(id, japanese, key, Cached { assessment: assessment.clone(), changes: None });
     Ok(assessment)
 }
 
@@ -381,11 +393,12 @@ pub fn assessed<D: Db>(
 async fn assessed_with_changes<D: Db>(
     state: &AppState<D>,
     viewer: &Viewer,
-    record: &todoke_core::IncidentRecord,
+    case: &CaseSnapshot,
     today: jiff::civil::Date,
     japanese: bool,
 ) -> Result<(Arc<Assessment>, Arc<Vec<String>>), WebError> {
-    let key = state.cache.key(record, today, japanese);
+    let record = &case.record;
+    let key = state.cache.key(case, today, japanese);
     if let Some(Cached { assessment, changes: Some(lines) }) = state.cache.get(record.id, japanese, key) {
         return Ok((assessment, lines));
     }
@@ -397,17 +410,27 @@ async fn assessed_with_changes<D: Db>(
     Ok((assessment, lines))
 }
 
-/// Loads a case and the viewer's scope on it; a case that is none of theirs is "not found".
+/// Loads a case (the store's snapshot, shared) and the viewer's scope on it; a case that is none
+/// of theirs is "not found".
+pub async fn load_snapshot<D: Db>(
+    state: &AppState<D>,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<(Arc<CaseSnapshot>, Scope), WebError> {
+    let id: todoke_core::IncidentId = id.parse().map_err(|_| WebError::NotFound)?;
+    let case = state.store.case(id).await?;
+    let scope = scope(viewer, &case.record, &case.parties).ok_or(WebError::NotFound)?;
+    Ok((case, scope))
+}
+
+/// Loads a case and the viewer's scope on it, as copies to work on.
 pub async fn load_case<D: Db>(
     state: &AppState<D>,
     viewer: &Viewer,
     id: &str,
 ) -> Result<(todoke_core::IncidentRecord, Vec<todoke_store::StoredParty>, Scope), WebError> {
-    let id: todoke_core::IncidentId = id.parse().map_err(|_| WebError::NotFound)?;
-    let record = state.store.incident(id).await?;
-    let parties = state.store.parties(id).await?;
-    let scope = scope(viewer, &record, &parties).ok_or(WebError::NotFound)?;
-    Ok((record, parties, scope))
+    let (case, scope) = load_snapshot(state, viewer, id).await?;
+    Ok((case.record.clone(), case.parties.clone(), scope))
 }
 
 /// A case for the work of its desks ("am I affected?", inquiries, lists of people) with the parties
@@ -442,25 +465,33 @@ pub async fn case_page<D: Db>(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
-    let (record, parties, scope) = load_case(&state, &viewer, &id).await?;
+    let (case, scope) = load_snapshot(&state, &viewer, &id).await?;
+    let (record, parties, stored_reports) = (&case.record, &case.parties, &case.reports);
     let today = state.today();
     let m = Prefs::current();
-    let (assessment, lines) = assessed_with_changes(&state, &viewer, &record, today, m.ja()).await?;
-    let changes = group_changes(&lines, &record, &scope, m);
-    let mine = visible(&assessment, &scope);
-    let stored_reports = state.store.reports(record.id).await?;
-    let filed = |party: &str| -> Vec<ReportKind> {
-        stored_reports
-            .iter()
-            .filter(|(_, r)| r.submitted_on.is_some() && party_name(&parties, r.party) == Some(party))
-            .map(|(_, r)| r.kind)
-            .collect()
-    };
-    let chart = crate::chart::deadlines(&mine, today, m);
-    let obligations_chart = crate::chart::obligations(&mine, &filed, m);
+    let (assessment, lines) = assessed_with_changes(&state, &viewer, &case, today, m.ja()).await?;
+    let changes = group_changes(&lines, record, &scope, m);
+    let assessment_html = state.cache.section(&case, today, m, &scope, || {
+        let mine = visible(&assessment, &scope);
+        let filed = |party: &str| -> Vec<ReportKind> {
+            stored_reports
+                .iter()
+                .filter(|(_, r)| r.submitted_on.is_some() && party_name(parties, r.party) == Some(party))
+                .map(|(_, r)| r.kind)
+                .collect()
+        };
+        AssessmentSection {
+            m,
+            chart: crate::chart::deadlines(&mine, today, m),
+            obligations_chart: crate::chart::obligations(&mine, &filed, m),
+            parties: mine.iter().map(|p| party_view(p, m)).collect(),
+        }
+        .render()
+        .map_err(WebError::from)
+    })?;
     let f = &record.facts;
-    let editable = scope == Scope::Full && can_edit(&viewer, &record);
-    let lookup = crate::access::looks_up(&viewer, &record, &parties);
+    let editable = scope == Scope::Full && can_edit(&viewer, record);
+    let lookup = crate::access::looks_up(&viewer, record, parties);
     let reports = stored_reports
         .iter()
         .filter_map(|(id, r)| {
@@ -482,11 +513,11 @@ pub async fn case_page<D: Db>(
                 } else {
                     String::new()
                 },
-                submittable: r.submitted_on.is_none() && files_for(&viewer, &record, party),
+                submittable: r.submitted_on.is_none() && files_for(&viewer, record, party),
             })
         })
         .collect();
-    let tasks = if scope == Scope::Full { state.store.tasks(record.id).await? } else { Vec::new() };
+    let tasks = if scope == Scope::Full { case.tasks.as_slice() } else { &[] };
     let unknown = m.t("case.unknown");
     let page = CasePage {
         m,
@@ -513,19 +544,17 @@ pub async fn case_page<D: Db>(
             Scope::Full => m.t("common.all").into(),
             Scope::Parties(names) => format!("{} {}", names.join("、"), m.t("case.share_parties")),
         },
-        parties: mine.iter().map(|p| party_view(p, m)).collect(),
+        assessment: assessment_html,
         full: scope == Scope::Full,
         editable,
         lookup,
         report_parties: parties
             .iter()
-            .filter(|p| scope.sees(&p.party.name) && files_for(&viewer, &record, p))
+            .filter(|p| scope.sees(&p.party.name) && files_for(&viewer, record, p))
             .map(|p| p.party.name.clone())
             .collect(),
         id: record.id.to_string(),
         changes,
-        chart,
-        obligations_chart,
         persons_value: f.persons.map(|n| n.to_string()).unwrap_or_default(),
         cause_options: todoke_core::Cause::ALL
             .iter()
@@ -548,15 +577,15 @@ pub async fn case_page<D: Db>(
         timeline_kinds: TimelineKind::ALL.iter().map(|k| (k.key(), m.label(k.key(), k.label_ja()))).collect(),
         offsets: OFFSETS.to_vec(),
         tasks: tasks
-            .into_iter()
+            .iter()
             .map(|(id, t)| TaskRow {
                 id: id.to_string(),
                 kind: m.label(t.kind.key(), t.kind.label_ja()),
-                title: t.title,
-                owner: t.owner.unwrap_or_default(),
+                title: t.title.clone(),
+                owner: t.owner.clone().unwrap_or_default(),
                 status: m.label(t.status.key(), t.status.label_ja()),
                 status_key: t.status.key(),
-                evidence: t.evidence.unwrap_or_default(),
+                evidence: t.evidence.clone().unwrap_or_default(),
                 due: t.due.map(|d| m.date(d)).unwrap_or_default(),
             })
             .collect(),

@@ -138,6 +138,16 @@ async fn render<D: Db>(ctx: &Ctx, store: &Store<D>, args: RenderArgs) -> Result<
         recipient: None,
     };
     let mut markdown = todoke_docs::render_markdown(kind, &case, &templates)?;
+    // The final report's item 6 states what the stored notice campaign did, from its figures.
+    if kind == DocKind::FinalReport {
+        let party_id = store.parties(id).await?.into_iter().find(|p| p.party.name == args.party).map(|p| p.id);
+        let dashboards = todoke_app::campaign::dashboards(store, id).await?;
+        if let Some(text) =
+            dashboards.iter().find(|d| Some(d.party) == party_id).and_then(todoke_app::campaign::item6_text)
+        {
+            markdown = todoke_app::campaign::with_item6(&markdown, &text);
+        }
+    }
 
     // The earlier edition to compare with: the file given, or for a final report the stored 速報.
     let previous = match &args.previous {
@@ -264,7 +274,7 @@ fn templates_mention_recipient(look: &Look) -> Result<bool> {
 }
 
 /// The profile, the templates and the day.
-fn look(ctx: &Ctx, look: &Look) -> Result<(Profile, Templates, Date)> {
+pub(crate) fn look(ctx: &Ctx, look: &Look) -> Result<(Profile, Templates, Date)> {
     let profile = match &look.profile {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| {

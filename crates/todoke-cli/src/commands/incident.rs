@@ -234,7 +234,11 @@ async fn erase<D: Db>(ctx: &Ctx, store: &Store<D>, id: &str, yes: bool) -> Resul
             bail!("{}", ctx.say("中止しました", "cancelled"));
         }
     }
-    store.erase_incident(&ctx.actor, id).await?;
+    let reason = ctx.say("利用者の指示による消去", "erased on request");
+    let certificate = store.erase_incident(&ctx.actor, id, reason).await?;
     println!("{} {id}", ctx.say("データ鍵を破棄しました (crypto-erase):", "data key destroyed (crypto-erase):"));
+    // The certificate as JSON: its digest is in the audit log (action incident.erase), so a kept
+    // copy can be checked against it.
+    println!("{}", serde_json::to_string(&certificate)?);
     Ok(())
 }

@@ -3,6 +3,7 @@
 mod assess;
 mod audit;
 mod backup;
+pub(crate) mod campaign;
 pub(crate) mod casebook;
 pub(crate) mod docs;
 mod incident;
@@ -10,6 +11,7 @@ mod init;
 mod notice;
 pub(crate) mod people;
 mod report;
+pub(crate) mod retention;
 mod serve;
 
 use crate::cli::{Cli, Command};
@@ -56,7 +58,9 @@ async fn with_store<D: Db>(ctx: &Ctx, database: &str, command: Command, store: S
         Command::Audit(cmd) => audit::run(ctx, &store, cmd).await,
         Command::Casebook(cmd) => casebook::run(ctx, &store, database, cmd).await,
         Command::Report(cmd) => report::run(ctx, &store, cmd).await,
-        Command::Serve { listen, demo } => serve::run(ctx, store.clone(), listen, demo).await,
+        Command::Serve { listen, demo, smtp } => serve::run(ctx, store.clone(), listen, demo, &smtp).await,
+        Command::Campaign(cmd) => campaign::run(ctx, &store, cmd).await,
+        Command::Retention(cmd) => retention::run(ctx, &store, cmd).await,
         Command::User(cmd) => serve::user(ctx, &store, cmd).await,
         Command::People(cmd) => people::run(ctx, &store, cmd).await,
         Command::Docs(cmd) => docs::run(ctx, &store, cmd).await,

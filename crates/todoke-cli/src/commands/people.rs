@@ -12,7 +12,7 @@ use std::time::Instant;
 use todoke_core::AffectedPerson;
 use todoke_people::generate::{GenEncoding, GenerateOptions, generate};
 use todoke_people::{
-    Channel, ColumnMapping, Field, Input, OutputEncoding, PlanConfig, PlanOptions, PlanOutcome, Progress, Rejected,
+    Channel, ColumnMapping, Input, OutputEncoding, PlanConfig, PlanOptions, PlanOutcome, Progress, Rejected,
 };
 use todoke_store::{Db, IncidentStore, PersonStore, Store};
 
@@ -160,31 +160,13 @@ pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, cmd: PeopleCmd) -> Result<E
             let people = store.people(incident, None).await?;
             let rows = people.into_iter().map(|p| {
                 let party = parties.iter().find(|q| q.id == p.party).map(|q| q.party.name.clone()).unwrap_or_default();
-                person_row(party, p.person)
+                todoke_app::people::person_row(party, p.person)
             });
             let input = Input::rows(&format!("incident:{incident}"), rows.collect::<Vec<_>>());
             plan(ctx, &args, vec![input])
         }
         PeopleCmd::Generate(args) => run_generate(ctx, &args),
     }
-}
-
-/// A stored person as a row in the order of [`Field::ALL`].
-fn person_row(party: String, p: AffectedPerson) -> [String; Field::ALL.len()] {
-    let o = |v: Option<String>| v.unwrap_or_default();
-    [
-        party,
-        p.name,
-        o(p.name_kana),
-        p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
-        o(p.sex),
-        o(p.postal_code),
-        o(p.address),
-        o(p.phone),
-        o(p.email),
-        o(p.person_id),
-        o(p.group),
-    ]
 }
 
 fn mapping(ctx: &Ctx, columns: Option<&Path>) -> Result<ColumnMapping> {

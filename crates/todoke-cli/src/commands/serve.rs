@@ -8,7 +8,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use todoke_store::{Db, Store};
 
-pub async fn run<D: Db>(ctx: &Ctx, store: Store<D>, listen: SocketAddr, demo: bool) -> Result<ExitCode> {
+pub async fn run<D: Db>(
+    ctx: &Ctx,
+    store: Store<D>,
+    listen: SocketAddr,
+    demo: bool,
+    smtp: &super::campaign::SmtpArgs,
+) -> Result<ExitCode> {
+    let smtp = smtp.config(ctx)?;
     let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).try_init();
     let mut accounts = Vec::new();
     accounts.extend(todoke_app::ensure_admin(&store, &ctx.actor).await?);
@@ -55,7 +62,10 @@ pub async fn run<D: Db>(ctx: &Ctx, store: Store<D>, listen: SocketAddr, demo: bo
             )
         );
     }
-    let state = todoke_web::AppState::new(store, Arc::new(todoke_core::SystemClock))?;
+    let mut state = todoke_web::AppState::new(store, Arc::new(todoke_core::SystemClock))?;
+    if let Some(smtp) = smtp {
+        state = state.with_smtp(smtp);
+    }
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

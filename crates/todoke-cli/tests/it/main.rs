@@ -1,10 +1,13 @@
 //! End-to-end tests of the `todoke` binary: every example imports on SQLite and PostgreSQL, bad
-//! input gets a one-line reason, the audit chain catches tampering, crypto-erase works.
+//! input gets a one-line reason, the audit chain catches tampering, crypto-erase works, and a process
+//! killed mid-way leaves nothing half-written (crash.rs).
 
 mod assess;
 mod audit;
 mod backup;
+mod campaign;
 mod casebook;
+mod crash;
 mod docs;
 mod examples;
 mod incident;

@@ -1,6 +1,8 @@
 //! Integration tests of todoke-people: plans of generated lists against their ground truth, and
 //! the readers on real-world shapes of files.
 
+/// Inputs found by fuzzing (fuzz/), kept as regressions.
+mod fuzz;
 /// Readers, normalization and the contract's outputs on small hand-made lists.
 mod lists;
 /// Generated lists: the plan finds exactly the truth.

@@ -20,7 +20,11 @@ todoke_store::conformance_tests!(
     audit_catches_reordered_entries,
     a_wrong_master_key_is_refused,
     reopening_migrates_nothing_twice,
+    case_snapshots_follow_every_change,
     casebook_groups_related_notices_and_keeps_corrections,
+    notifications_are_planned_once_moved_by_compare_and_set_and_counted,
+    cost_claims_are_per_party_and_move_by_compare_and_set,
+    returns_are_recorded_together_readdressed_sealed_and_published,
 );
 
 #[test]

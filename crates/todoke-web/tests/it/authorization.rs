@@ -50,16 +50,18 @@ async fn the_authorization_matrix() {
         (format!("/cases/{other}/lookup"), false),
         (format!("/cases/{demo}/inquiries"), false),
         (format!("/cases/{other}/inquiries"), false),
+        (format!("/cases/{demo}/campaign"), false),
+        (format!("/cases/{other}/campaign"), false),
     ];
     use Sees::*;
     // One row per user; one column per route above.
-    let matrix: Vec<(Option<&str>, [Sees; 22])> = vec![
-        (None, [SignIn; 22]),
+    let matrix: Vec<(Option<&str>, [Sees; 24])> = vec![
+        (None, [SignIn; 24]),
         (
             Some("foundation"),
             [
                 Ok, Full, Nothing, Forbidden, Ok, Full, Full, Nothing, Nothing, Ok, Full, Ok, Ok, Ok, Nothing, Nothing,
-                Nothing, Nothing, Ok, Nothing, Ok, Nothing,
+                Nothing, Nothing, Ok, Nothing, Ok, Nothing, Full, Nothing,
             ],
         ),
         (
@@ -82,6 +84,8 @@ async fn the_authorization_matrix() {
                 Nothing,
                 Nothing,
                 Nothing,
+                Nothing,
+                Ok,
                 Nothing,
                 Ok,
                 Nothing,
@@ -114,9 +118,11 @@ async fn the_authorization_matrix() {
                 Nothing,
                 Ok,
                 Nothing,
+                Ok,
+                Nothing,
             ],
         ),
-        (Some("admin"), [Enroll; 22]),
+        (Some("admin"), [Enroll; 24]),
     ];
     for (login, expected) in matrix {
         let cookie = match login {
@@ -449,3 +455,36 @@ fn multipart(csrf: &str, file: &str) -> Vec<u8> {
 }
 
 use todoke_core::{ReportKind, Task, TaskKind, TaskStatus};
+
+/// The cost claims and the consignor portal: the owner's staff see every consignor, a city its own
+/// share, the other organization's case nobody here.
+#[tokio::test]
+async fn the_authorization_matrix_of_costs_and_the_portal() {
+    let app = App::new().await;
+    let (demo, other) = (app.demo_case.clone(), app.other_case.clone());
+    let routes = [
+        format!("/cases/{demo}/costs"),
+        format!("/cases/{other}/costs"),
+        format!("/cases/{demo}/portal"),
+        format!("/cases/{other}/portal"),
+    ];
+    let rows: [(&str, [StatusCode; 4]); 3] = [
+        ("foundation", [StatusCode::OK, StatusCode::NOT_FOUND, StatusCode::OK, StatusCode::NOT_FOUND]),
+        ("kasukabe", [StatusCode::OK, StatusCode::NOT_FOUND, StatusCode::OK, StatusCode::NOT_FOUND]),
+        ("koshigaya", [StatusCode::OK, StatusCode::NOT_FOUND, StatusCode::OK, StatusCode::NOT_FOUND]),
+    ];
+    for route in &routes {
+        assert_eq!(app.get(route, None).await.0, StatusCode::SEE_OTHER, "anonymous {route}");
+    }
+    for (login, expected) in rows {
+        let cookie = app.sign_in(login).await;
+        for (route, want) in routes.iter().zip(expected) {
+            let (status, _, body) = app.get(route, Some(&cookie)).await;
+            assert_eq!(status, want, "{login} {route}");
+            if status == StatusCode::OK && login != "foundation" {
+                let other_city = if login == "kasukabe" { "越谷市" } else { "春日部市" };
+                assert!(!body.contains(other_city), "{login} {route} must not see {other_city}");
+            }
+        }
+    }
+}

@@ -6,6 +6,8 @@
 mod api;
 mod authorization;
 mod browser;
+mod campaign;
+mod costs;
 mod editing;
 mod inquiries;
 mod lookup;
@@ -41,6 +43,11 @@ pub struct App {
 
 impl App {
     pub async fn new() -> Self {
+        Self::new_with(|state| state).await
+    }
+
+    /// An application whose state is set up further by `setup` (an SMTP server …).
+    pub async fn new_with(setup: impl FnOnce(AppState<SqliteDb>) -> AppState<SqliteDb>) -> Self {
         let (store, dir) = sqlite_store().await;
         let mut users = todoke_app::load_demo(&store, &actor()).await.unwrap();
         users.extend(todoke_app::ensure_admin(&store, &actor()).await.unwrap());
@@ -48,7 +55,7 @@ impl App {
         let other =
             todoke_core::facts::parse_facts(include_str!("../../../../examples/ecc-unauthorized-access.toml")).unwrap();
         let other_case = store.create_incident(&actor(), &other).await.unwrap().to_string();
-        let state = AppState::new(store.clone(), Arc::new(todoke_core::SystemClock)).unwrap();
+        let state = setup(AppState::new(store.clone(), Arc::new(todoke_core::SystemClock)).unwrap());
         Self { router: router(state), store, users, demo_case, admin_secret: Default::default(), other_case, _dir: dir }
     }
 

@@ -19,6 +19,9 @@ async fn every_response_carries_the_security_headers() {
         assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
         assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff", "{path}");
         assert_eq!(headers.get("referrer-policy").unwrap(), "same-origin", "{path}");
+        assert_eq!(headers.get("x-frame-options").unwrap(), "DENY", "{path}");
+        assert_eq!(headers.get("cache-control").unwrap(), "no-store", "{path}");
+        assert_eq!(headers.get("cross-origin-opener-policy").unwrap(), "same-origin", "{path}");
         assert_eq!(headers.get("x-request-id").unwrap().len(), 32, "{path}");
     }
 }

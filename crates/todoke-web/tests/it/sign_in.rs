@@ -89,3 +89,56 @@ async fn two_factor_sign_in_takes_each_code_once() {
     let (status, _, _) = app.post_form("/sign-in", None, &form).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a code works only once");
 }
+
+/// Served for real (the client's address known), one address may try to sign in
+/// `SIGN_INS_PER_MINUTE` times a minute, whatever the attempts were; then it is told to wait.
+#[tokio::test]
+async fn one_address_may_try_only_so_often() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let (store, _dir) = todoke_store::testkit::sqlite_store().await;
+    let state = todoke_web::AppState::new(store, std::sync::Arc::new(todoke_core::SystemClock)).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(todoke_web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let attempt = || async move {
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        // From another site: a refused attempt (403), cheap to make, that counts all the same.
+        let body = "login=someone&password=guess";
+        let request = format!(
+            "POST /sign-in HTTP/1.1\r\nHost: {address}\r\nOrigin: https://evil.example\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response.get(9..12).unwrap_or_default().to_string()
+    };
+    for i in 0..todoke_web::SIGN_INS_PER_MINUTE {
+        assert_eq!(attempt().await, "403", "attempt {i}");
+    }
+    assert_eq!(attempt().await, "429", "one too many");
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
+
+/// Session fixation: a session id planted in the browser before sign-in is never the one signed
+/// in; signing in always issues a fresh random token, and the planted one opens nothing.
+#[tokio::test]
+async fn signing_in_never_adopts_a_planted_session() {
+    let app = App::new().await;
+    let planted = "__Host-todoke=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_string();
+    let form = format!("login=kasukabe&password={}", app.password("kasukabe"));
+    let (status, headers, _) = app.post_form("/sign-in", Some(&planted), &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let issued = headers.get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    assert_ne!(issued, planted, "a fresh token, not the planted one");
+    assert_eq!(app.get("/", Some(&planted)).await.0, StatusCode::SEE_OTHER, "the planted id opens nothing");
+    assert_eq!(app.get("/", Some(&issued)).await.0, StatusCode::OK);
+    // Two sign-ins of one user are two sessions with different tokens.
+    assert_ne!(app.sign_in("kasukabe").await, issued);
+}
