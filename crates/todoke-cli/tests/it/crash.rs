@@ -250,3 +250,140 @@ fn killed_runs_of_audited_changes_leave_the_chain_whole() {
     assert_eq!(found.lines().count() as i64, all, "every kept notice is found");
     audit_verifies(&env);
 }
+
+/// An e-mail campaign killed at increasing points, run again each time: no address ever receives
+/// its notice twice; every notice the store calls sent did arrive; a notice whose SMTP transaction
+/// a kill cut short is left "sending" (its fate unknown), never resent by a plain re-run — only
+/// `--resend-unknown` sends those, and only they can arrive twice. The audit chain verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_email_campaign_never_sends_a_notice_twice() {
+    use std::collections::HashMap;
+    use todoke_core::NotificationStatus;
+    use todoke_store::{IncidentStore, NotificationStore, PersonStore};
+
+    let smtp = todoke_app::testkit::SmtpReceiver::start().await;
+    let env = Env::sqlite();
+    let incident = env.import(&saitama());
+    let id: todoke_core::IncidentId = incident.parse().unwrap();
+    let store = env.store_sqlite().await;
+    let party = store.parties(id).await.unwrap().into_iter().find(|p| p.party.name == "春日部市").unwrap();
+    let people: Vec<todoke_core::AffectedPerson> = (0..300)
+        .map(|i| todoke_core::AffectedPerson {
+            name: format!("試験 太郎{i}"),
+            name_kana: Some(format!("シケン タロウ{i}")),
+            birth_date: Some(jiff::civil::date(1940 + i % 60, 1 + (i % 12) as i8, 1 + (i % 28) as i8)),
+            email: Some(format!("person{i}@example.jp")),
+            ..Default::default()
+        })
+        .collect();
+    store.add_people(&todoke_store::testkit::actor(), id, party.id, &people).await.unwrap();
+    store.close().await;
+
+    let port = smtp.port.to_string();
+    let campaign = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["campaign", "email", "--incident", &incident, "--party", "春日部市", "--smtp-host"];
+        args.extend(["127.0.0.1", "--smtp-port", &port, "--smtp-security", "none", "--rate", "400"]);
+        args.extend(["--from", "notice@city.kasukabe.example.jp", "--retry-delay", "0", "--date", "2024-03-01"]);
+        args.extend(extra);
+        args.into_iter().map(str::to_string).collect()
+    };
+    let arrivals = || {
+        let mut by_address: HashMap<String, usize> = HashMap::new();
+        for message in smtp.received() {
+            for to in message.recipients {
+                *by_address.entry(to).or_default() += 1;
+            }
+        }
+        by_address
+    };
+    let statuses = || async {
+        let store = env.store_sqlite().await;
+        let notices = store.notifications(id, Some(party.id), None).await.unwrap();
+        let mut out = Vec::new();
+        for n in notices {
+            let to = store.notification_recipient(id, n.id).await.unwrap().email.unwrap();
+            out.push((to, n.status));
+        }
+        store.close().await;
+        out
+    };
+
+    let mut killed = 0;
+    for delay_ms in [150u64, 300, 450, 600, 750] {
+        let args = campaign(&[]);
+        let env_ref = &env;
+        let run = tokio::task::block_in_place(|| {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run_killed_after_any(env_ref, &args, Duration::from_millis(delay_ms))
+        });
+        killed += usize::from(run == Run::Killed);
+        let arrived = arrivals();
+        assert!(arrived.values().all(|&n| n == 1), "a notice arrived twice after a kill at {delay_ms} ms");
+        for (to, status) in statuses().await {
+            match status {
+                NotificationStatus::Sent => assert!(arrived.contains_key(&to), "{to} is sent but never arrived"),
+                NotificationStatus::Sending | NotificationStatus::Pending => {}
+                other => panic!("{to}: unexpected {other:?}"),
+            }
+        }
+    }
+    assert!(killed > 0, "no run was killed: the test proves nothing");
+
+    // A plain run finishes the rest and leaves the unknown ones alone.
+    tokio::task::block_in_place(|| {
+        let args = campaign(&[]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_killed_after_any(&env, &args, Duration::from_secs(600))
+    });
+    let unknown: Vec<String> =
+        statuses().await.into_iter().filter(|(_, s)| *s == NotificationStatus::Sending).map(|(to, _)| to).collect();
+    assert!(arrivals().values().all(|&n| n == 1));
+    assert_eq!(
+        statuses().await.iter().filter(|(_, s)| *s == NotificationStatus::Sent).count() + unknown.len(),
+        300,
+        "every notice is sent, or left in doubt by a kill"
+    );
+    // Resending the unknown ones: only they may arrive twice.
+    tokio::task::block_in_place(|| {
+        let args = campaign(&["--resend-unknown"]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_killed_after_any(&env, &args, Duration::from_secs(600))
+    });
+    let arrived = arrivals();
+    assert_eq!(arrived.len(), 300, "every address reached");
+    assert!(arrived.iter().all(|(to, &n)| n == 1 || unknown.contains(to)), "only a notice in doubt went twice");
+    assert!(statuses().await.iter().all(|(_, s)| *s == NotificationStatus::Sent));
+    audit_verifies(&env);
+}
+
+/// Like [`run_killed_after`], for a command whose finishing exit code may be non-zero (a campaign
+/// that leaves notices in doubt says so with exit code 1).
+fn run_killed_after_any(env: &Env, args: &[&str], delay: Duration) -> Run {
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_todoke"))
+        .arg("--database")
+        .arg(&env.database)
+        .args(args)
+        .current_dir(env.dir.path())
+        .env_remove("TODOKE_DATABASE_URL")
+        .env("TODOKE_MASTER_KEY", &env.master_key)
+        .env_remove("TODOKE_LANG")
+        .env_remove("TODOKE_KEY_FILE")
+        .env_remove("TODOKE_SMTP_PASSWORD")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(matches!(status.code(), Some(0 | 1)), "todoke {args:?} ended with {status}");
+            return Run::Finished(start.elapsed());
+        }
+        if start.elapsed() >= delay {
+            child.kill().unwrap();
+            return if child.wait().unwrap().success() { Run::Finished(start.elapsed()) } else { Run::Killed };
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
