@@ -89,6 +89,7 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/preferences", post(records::set_preferences::<D>))
         .route("/audit", get(views::audit_page::<D>))
         .route("/static/app.css", get(views::stylesheet))
+        .route("/static/upload.js", get(views::upload_script))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/cases", get(api::cases::<D>))

@@ -58,6 +58,11 @@ pub async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/app.css")).into_response()
 }
 
+/// The upload-progress script of the people page (a file, since the CSP allows no inline script).
+pub async fn upload_script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../static/upload.js")).into_response()
+}
+
 /// Anything else.
 pub async fn not_found() -> WebError {
     WebError::NotFound

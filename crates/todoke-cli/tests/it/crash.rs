@@ -1,5 +1,5 @@
 //! Crash safety (issue 9): the real binary killed with SIGKILL in the middle of a people import, a
-//! report filing and a run of audited changes (casebook additions), at increasing points of its
+//! report filing, a run of audited changes (casebook additions) and an e-mail campaign, at increasing points of its
 //! run. After each kill nothing is half-written, running the command again completes it without
 //! adding anything twice, and the audit chain verifies.
 

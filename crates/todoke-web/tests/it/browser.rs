@@ -19,7 +19,7 @@ async fn a_day_with_the_demo_case_in_a_browser() {
         eprintln!("skipped: chromedriver is not installed");
         return;
     };
-    let (store, _dir) = sqlite_store().await;
+    let (store, dir) = sqlite_store().await;
     let users = todoke_app::load_demo(&store, &actor()).await.unwrap();
     let password = |login: &str| users.iter().find(|u| u.login == login).unwrap().password.clone();
     let other =
@@ -123,6 +123,21 @@ async fn a_day_with_the_demo_case_in_a_browser() {
     browser.fill("input[name=birth_date]", "昭和45年3月1日").await;
     browser.submit("form.lookup-form button[type=submit]").await;
     assert!(browser.text("#lookup-result").await.contains("春日部市"), "{}", browser.source().await);
+    // The city uploads a Shift_JIS list through the form: it goes up with progress shown, and the
+    // answer replaces the page in place (the page is never reloaded, so a reload cannot post twice).
+    let list = dir.path().join("kasukabe-list.csv");
+    let csv = "氏名,フリガナ,生年月日,郵便番号,住所\r\n春日 花子,カスカベ ハナコ,昭和50年4月1日,344-0067,春日部市中央1-1\r\n山田 次郎,ヤマダ ジロウ,不明,,\r\n";
+    std::fs::write(&list, encoding_rs::SHIFT_JIS.encode(csv).0).unwrap();
+    browser.go(&format!("{base}/cases/{demo_case}/people")).await;
+    browser.wait_until("window.todokeUploadForms").await;
+    browser.script("window.todokeOldPage = true; return true;").await;
+    browser.choose_file("form.upload-form input[type=file]", &list).await;
+    browser.click("form.upload-form button[type=submit]").await;
+    browser.wait_until("document.querySelector('#import-result')").await;
+    let result = browser.text("#import-result").await;
+    assert!(result.contains("春日部市") && result.contains("upload.csv:3"), "{result}");
+    assert_eq!(browser.script("return window.todokeOldPage === true;").await, serde_json::json!(true), "no reload");
+    assert_eq!(browser.url().await, format!("{base}/cases/{demo_case}/people"));
     browser.go(&format!("{base}/api/v1/cases/{demo_case}/assessment")).await;
     let json = browser.text("body").await;
     assert!(json.contains("春日部市") && !json.contains("越谷市"), "the API agrees");

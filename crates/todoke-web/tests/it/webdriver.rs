@@ -171,12 +171,32 @@ impl Session<'_> {
             .await;
     }
 
+    /// Chooses a local file in a file input.
+    pub async fn choose_file(&self, css: &str, path: &std::path::Path) {
+        let e = self.find(css).await;
+        let path = path.to_str().unwrap();
+        self.driver
+            .call("POST", &format!("/session/{}/element/{e}/value", self.id), Some(json!({ "text": path })))
+            .await;
+    }
+
+    /// Waits until `condition` (a JavaScript expression) holds on the page.
+    pub async fn wait_until(&self, condition: &str) {
+        for _ in 0..200 {
+            if self.script(&format!("return Boolean({condition});")).await == json!(true) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("waited in vain for {condition}");
+    }
+
     pub async fn click(&self, css: &str) {
         let e = self.find(css).await;
         self.driver.call("POST", &format!("/session/{}/element/{e}/click", self.id), Some(json!({}))).await;
     }
 
-    async fn script(&self, script: &str) -> Value {
+    pub async fn script(&self, script: &str) -> Value {
         self.driver
             .call("POST", &format!("/session/{}/execute/sync", self.id), Some(json!({ "script": script, "args": [] })))
             .await
