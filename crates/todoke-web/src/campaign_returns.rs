@@ -9,14 +9,14 @@ use crate::session::{Viewer, check_csrf};
 use crate::state::AppState;
 use crate::views::load_desk_case;
 use axum::body::Bytes;
-use axum::extract::{Form, Path, State};
-use axum::http::HeaderMap;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use serde::Deserialize;
 use todoke_app::campaign::{self, ReturnReason, ReturnRow};
 use todoke_core::{IncidentRecord, NotificationId, PartyId};
-use todoke_store::{Db, NotificationStore, StoredParty};
+use todoke_store::{AuditStore, Db, NotificationStore, StoredParty};
 
 fn back(id: &str) -> Response {
     Redirect::to(&format!("/cases/{id}/campaign")).into_response()
@@ -100,6 +100,41 @@ pub async fn posted<D: Db>(
     let on = day("date", &form.date, Some(state.today()))?;
     campaign::record_posted(&state.store, &viewer.actor(), record.id, party, on).await?;
     Ok(back(&id))
+}
+
+/// Which party's hand-off file, and in which encoding.
+#[derive(Deserialize)]
+pub struct HandoffQuery {
+    party: String,
+    /// `utf8` for UTF-8 with a BOM; Shift_JIS otherwise.
+    #[serde(default)]
+    encoding: String,
+}
+
+/// The print vendor's file of the party's letters waiting to be posted (a download, made on
+/// request and never kept; handing it over is audited with its count, not its content).
+pub async fn handoff<D: Db>(
+    State(state): State<AppState<D>>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(query): Query<HandoffQuery>,
+) -> Result<Response, WebError> {
+    let (record, parties, _) = managed(&state, &viewer, &id).await?;
+    let party = party_named(&record, &parties, &viewer, &query.party)?;
+    let rows = campaign::handoff_rows(&state.store, record.id, party).await?;
+    let sjis = query.encoding != "utf8";
+    let file = campaign::handoff_csv(&rows, sjis)?;
+    let object = format!("party:{party} letters:{}", rows.len());
+    state.store.record_event(&viewer.actor(), "campaign.handoff", &object).await?;
+    let charset = if sjis { "Shift_JIS" } else { "utf-8" };
+    Ok((
+        [
+            (header::CONTENT_TYPE, format!("text/csv; charset={charset}")),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"handoff.csv\"".to_string()),
+        ],
+        file,
+    )
+        .into_response())
 }
 
 /// A return recorded by hand.

@@ -223,6 +223,7 @@ messages! {
     "people.upload_howto" => "CSV（UTF-8 または Shift_JIS）か Excel（.xlsx）の名簿を取り込みます。同じ名簿を再度取り込んでも二重には登録されません。使えない行はファイル・行・理由を表示します。", "Uploads a list as CSV (UTF-8 or Shift_JIS) or Excel (.xlsx). Uploading the same list again stores nobody twice. Rows that cannot be used are listed with file, line and reason.";
     "people.file" => "名簿ファイル", "List file";
     "people.upload_submit" => "取り込む", "Upload";
+    "campaign.handoff" => "印刷業者への引渡しデータ（投函待ちの通知）", "Hand-off file for the print vendor (letters waiting to be posted)";
     "people.upload_sending" => "送信中", "Sending";
     "people.upload_reading" => "名簿を読み込んで登録しています…", "Reading and storing the list…";
     "people.upload_failed" => "送信できませんでした。もう一度お試しください", "The upload failed; please try again";

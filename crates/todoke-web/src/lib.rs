@@ -71,6 +71,7 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/cases/{id}/lookup", get(lookup::page::<D>).post(lookup::ask_form::<D>))
         .route("/cases/{id}/campaign", get(campaign::page::<D>).post(campaign::start::<D>))
         .route("/cases/{id}/campaign/posted", post(campaign_returns::posted::<D>))
+        .route("/cases/{id}/campaign/handoff.csv", get(campaign_returns::handoff::<D>))
         .route("/cases/{id}/campaign/returns", post(campaign_returns::returned::<D>))
         .route(
             "/cases/{id}/campaign/returns/upload",

@@ -11,6 +11,7 @@
 //! - [`record_bounce`] records a bounce that came back later, by the e-mail's Message-ID.
 //! - [`record_posted`], [`record_returns`], [`remail`], [`move_to_substitute`]: letters posted,
 //!   returned (返戻), re-mailed to a corrected address, or given up on for the substitute notice.
+//! - [`handoff_rows`] and [`handoff_csv`]: the print vendor's file of the letters waiting to go.
 //! - [`dashboards`] counts each party's campaign over time; [`item6_text`] makes 確報 item 6 of it.
 //!
 //! Nothing personal reaches the store's notices, the history, the audit log or the errors: the
@@ -19,6 +20,7 @@
 
 mod dashboard;
 mod email;
+mod handoff;
 mod notice;
 mod plan;
 mod post;
@@ -27,6 +29,7 @@ mod smtp;
 
 pub use dashboard::{Figures, PartyDashboard, dashboards, item6_text, with_item6};
 pub use email::{SendOptions, SendReport, record_bounce, send_email};
+pub use handoff::{HandoffRow, handoff_csv, handoff_rows};
 pub use notice::{NoticeText, notice_text};
 pub use plan::{PartyPlan, plan_party};
 pub use post::{Posted, move_to_substitute, normalize_postal_code, publish_substitute, record_posted, remail};

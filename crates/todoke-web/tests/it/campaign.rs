@@ -8,7 +8,7 @@ use todoke_app::campaign::{Security, SmtpConfig};
 use todoke_app::testkit::SmtpReceiver;
 use todoke_core::{AffectedPerson, IncidentId, NoticeChannel, NotificationStatus};
 use todoke_store::testkit::actor;
-use todoke_store::{CaseRecordStore, IncidentStore, NotificationStore, PersonStore};
+use todoke_store::{AuditStore, CaseRecordStore, IncidentStore, NotificationStore, PersonStore};
 
 fn person(name: &str, kana: &str, year: i16, email: &str) -> AffectedPerson {
     AffectedPerson {
@@ -190,6 +190,20 @@ async fn a_city_records_returns_remails_and_moves_to_substitute_and_another_cann
     let other = app.sign_in("koshigaya").await;
     let other_token = csrf_in(&app.get(&base, Some(&other)).await.2);
 
+    // The print vendor's file of the letters waiting to go: the city's own only.
+    let handoff = format!("{base}/handoff.csv?party=%E6%98%A5%E6%97%A5%E9%83%A8%E5%B8%82");
+    let (status, headers, _) = app.get(&handoff, Some(&city)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers.get("content-type").unwrap(), "text/csv; charset=Shift_JIS");
+    let (_, _, file) = app.get(&format!("{handoff}&encoding=utf8"), Some(&city)).await;
+    let lines: Vec<&str> = file.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{file}");
+    assert!(lines[1..].iter().all(|l| l.contains(",新規,344-0000,埼玉県春日部市旧住所1-1,春日 ")), "{file}");
+    assert_eq!(app.get(&handoff, Some(&other)).await.0, StatusCode::NOT_FOUND);
+    let audit = app.store.audit_entries(0, 1_000_000).await.unwrap();
+    let handed = audit.iter().find(|e| e.action == "campaign.handoff").unwrap();
+    assert!(handed.object.ends_with("letters:2") && !handed.object.contains("春日"), "{}", handed.object);
+
     // Posting: another city cannot post 春日部市's letters; without the token nothing happens.
     let posted = format!("{base}/posted");
     let (status, _, _) =
@@ -238,6 +252,11 @@ async fn a_city_records_returns_remails_and_moves_to_substitute_and_another_cann
         app.post_form(&remail, Some(&city), &address.replace("{t}", &token).replace("{n}", &n0.to_string())).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(status_of(&app, id, n0).await, NotificationStatus::Remailed);
+    let (_, _, file) = app.get(&format!("{handoff}&encoding=utf8"), Some(&city)).await;
+    assert!(
+        file.contains(&format!("{n0},再送,344-8577,埼玉県春日部市中央七丁目2番地1,春日 ")) && file.lines().count() == 2,
+        "the re-mailed letter only, at its corrected address: {file}"
+    );
     let (status, _, _) =
         app.post_form(&posted, Some(&city), &format!("csrf={token}&party=春日部市&date=2024-05-27")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
