@@ -142,6 +142,37 @@ async fn a_day_with_the_demo_case_in_a_browser() {
     let json = browser.text("body").await;
     assert!(json.contains("春日部市") && !json.contains("越谷市"), "the API agrees");
 
+    // The city logs a call to its desk and claims its costs.
+    browser.go(&format!("{base}/cases/{demo_case}/inquiries")).await;
+    browser.script("document.querySelector('input[name=received_at]').value = '2024-05-27T10:15'; return true;").await;
+    browser.fill("input[name=topic]", "ブラウザからの問合せ試験").await;
+    browser.fill("textarea[name=answer]", "通知の内容を説明").await;
+    browser.submit("form.inquiry-form button[type=submit]").await;
+    assert!(browser.source().await.contains("ブラウザからの問合せ試験"), "the call is logged");
+    browser.go(&format!("{base}/cases/{demo_case}/costs")).await;
+    browser.click("form.cost-form select[name=category] option[value=call_center]").await;
+    browser.fill("form.cost-form input[name=description]", "コールセンター委託費（試験）").await;
+    browser.fill("form.cost-form input[name=quantity]", "1").await;
+    browser.fill("form.cost-form input[name=unit_yen]", "10000").await;
+    browser.submit("form.cost-form button[type=submit]").await;
+    browser.submit("form:has(input[name=to][value=submitted]) button[type=submit]").await;
+    let costs = browser.source().await;
+    assert!(costs.contains("コールセンター委託費（試験）") && costs.contains("10000"), "the claim is made: {costs}");
+    assert!(costs.contains("state-submitted"), "and submitted: {costs}");
+
+    // 越谷市 sees none of it: not the list, not the call, not the claim.
+    sign_out().await;
+    sign_in("koshigaya", None).await;
+    browser.go(&format!("{base}/cases/{demo_case}/people")).await;
+    assert!(!browser.source().await.contains("春日部市"), "no other city's list");
+    browser.go(&format!("{base}/cases/{demo_case}/inquiries")).await;
+    assert!(!browser.source().await.contains("ブラウザからの問合せ試験"), "no other city's calls");
+    browser.go(&format!("{base}/cases/{demo_case}/costs")).await;
+    assert!(!browser.source().await.contains("コールセンター委託費"), "no other city's claim");
+    browser.go(&format!("{base}/cases/{demo_case}/portal")).await;
+    let portal = browser.source().await;
+    assert!(portal.contains("越谷市") && !portal.contains("春日部市"), "its own portal only");
+
     browser.close().await;
     let _ = stop.send(());
     let _ = server.await;
