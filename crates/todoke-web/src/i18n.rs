@@ -35,6 +35,24 @@ pub enum Dates {
     Wareki,
 }
 
+/// An amount however deeply a template borrowed it (`i64`, `&i64`, `&&i64`).
+pub trait Amount {
+    /// The amount.
+    fn value(&self) -> i64;
+}
+
+impl Amount for i64 {
+    fn value(&self) -> i64 {
+        *self
+    }
+}
+
+impl<T: Amount + ?Sized> Amount for &T {
+    fn value(&self) -> i64 {
+        (**self).value()
+    }
+}
+
 /// A browser's display preferences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Prefs {
@@ -346,6 +364,13 @@ messages! {
 }
 
 impl Prefs {
+    /// An amount of yen with thousands separators (`18,863`); negative amounts keep their sign.
+    pub fn yen(&self, amount: impl Amount) -> String {
+        let amount = amount.value();
+        let digits = todoke_ja::format_number(amount.unsigned_abs());
+        if amount < 0 { format!("-{digits}") } else { digits }
+    }
+
     /// The preferences of the request being served (the defaults outside a request).
     pub fn current() -> Self {
         PREFS.try_with(|p| *p).unwrap_or_default()

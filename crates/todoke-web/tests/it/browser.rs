@@ -157,7 +157,7 @@ async fn a_day_with_the_demo_case_in_a_browser() {
     browser.submit("form.cost-form button[type=submit]").await;
     browser.submit("form:has(input[name=to][value=submitted]) button[type=submit]").await;
     let costs = browser.source().await;
-    assert!(costs.contains("コールセンター委託費（試験）") && costs.contains("10000"), "the claim is made: {costs}");
+    assert!(costs.contains("コールセンター委託費（試験）") && costs.contains("10,000"), "the claim is made: {costs}");
     assert!(costs.contains("state-submitted"), "and submitted: {costs}");
 
     // 越谷市 sees none of it: not the list, not the call, not the claim.

@@ -50,7 +50,7 @@ async fn a_city_claims_the_handler_approves_and_pays_and_another_city_sees_nothi
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, _, page) = app.get(&costs, Some(&city)).await;
-    assert!(page.contains("<th class=\"claim-total\">320000</th>"), "{page}");
+    assert!(page.contains("<th class=\"claim-total\">320,000</th>"), "{page}");
 
     // A city cannot approve its own claim; it submits it.
     let approve = format!("csrf={csrf}&party={kasukabe}&from=submitted&to=approved");
@@ -73,7 +73,7 @@ async fn a_city_claims_the_handler_approves_and_pays_and_another_city_sees_nothi
     let other = app.sign_in("koshigaya").await;
     let (_, _, page) = app.get(&costs, Some(&other)).await;
     let other_csrf = csrf_in(&page);
-    assert!(!page.contains("春日部市") && !page.contains("320000"), "{page}");
+    assert!(!page.contains("春日部市") && !page.contains("320,000"), "{page}");
     let invoice = format!("{costs}/{kasukabe}/invoice");
     assert_eq!(app.get(&invoice, Some(&other)).await.0, StatusCode::NOT_FOUND);
     let theirs = format!("csrf={other_csrf}&party={kasukabe}&category=other&description=x&quantity=1&unit_yen=1");
@@ -83,14 +83,14 @@ async fn a_city_claims_the_handler_approves_and_pays_and_another_city_sees_nothi
     let (status, _, portal) = app.get(&format!("/cases/{}/portal", app.demo_case), Some(&other)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        portal.contains("<h2>越谷市</h2>") && !portal.contains("春日部市") && !portal.contains("320000"),
+        portal.contains("<h2>越谷市</h2>") && !portal.contains("春日部市") && !portal.contains("320,000"),
         "{portal}"
     );
 
     // The handler sees every claim with totals, approves and pays.
     let handler = app.sign_in("foundation").await;
     let (_, _, page) = app.get(&costs, Some(&handler)).await;
-    assert!(page.contains("春日部市") && page.contains("越谷市") && page.contains("320000"), "{page}");
+    assert!(page.contains("春日部市") && page.contains("越谷市") && page.contains("320,000"), "{page}");
     let csrf = csrf_in(&page);
     let approve = format!("csrf={csrf}&party={kasukabe}&from=submitted&to=approved");
     assert_eq!(app.post_form(&format!("{costs}/move"), Some(&handler), &approve).await.0, StatusCode::SEE_OTHER);
