@@ -782,10 +782,8 @@ pub async fn notifications_are_planned_once_moved_by_compare_and_set_and_counted
     assert_eq!(store.notification_by_message_id(id, "<other@example.jp>").await.unwrap(), None);
 
     // The recipient's address comes from the sealed record, never from the notice.
-    assert_eq!(
-        store.notification_recipient(id, mail.id).await.unwrap().email.as_deref(),
-        Some("hanako.takahashi@example.jp")
-    );
+    // (The people's ids share a millisecond, so which of them is first is chance: compare with it.)
+    assert_eq!(store.notification_recipient(id, mail.id).await.unwrap(), people[0].person);
 
     let counts = store.notification_counts(id).await.unwrap();
     let count = |channel, status| {
