@@ -87,11 +87,12 @@ struct CostsPage {
     title: String,
     today: String,
     claims: Vec<ClaimView>,
-    categories: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, String)>,
     grand_total: i64,
 }
 
 fn claim_view(viewer: &Viewer, record: &IncidentRecord, party: &StoredParty, claim: Option<CostClaim>) -> ClaimView {
+    let m = Prefs::current();
     let state = claim.as_ref().map_or(CostState::Draft, |c| c.state);
     let (lines, totals, total, paid_on, note) = match &claim {
         Some(c) => (
@@ -99,7 +100,7 @@ fn claim_view(viewer: &Viewer, record: &IncidentRecord, party: &StoredParty, cla
                 .iter()
                 .map(|l| LineRow {
                     id: l.id.to_string(),
-                    category: l.category.label_ja().to_string(),
+                    category: m.label(l.category.key(), l.category.label_ja()),
                     description: l.description.clone(),
                     quantity: l.quantity,
                     unit_yen: l.unit_yen,
@@ -109,7 +110,7 @@ fn claim_view(viewer: &Viewer, record: &IncidentRecord, party: &StoredParty, cla
                 .collect(),
             todoke_app::costs::totals_by_category(c)
                 .into_iter()
-                .map(|(cat, yen)| (cat.label_ja().to_string(), yen))
+                .map(|(cat, yen)| (m.label(cat.key(), cat.label_ja()), yen))
                 .collect(),
             c.total_yen(),
             c.paid_on.map(|d| d.to_string()).unwrap_or_default(),
@@ -120,7 +121,7 @@ fn claim_view(viewer: &Viewer, record: &IncidentRecord, party: &StoredParty, cla
     ClaimView {
         party_id: party.id.to_string(),
         party: party.party.name.clone(),
-        state: state.label_ja().to_string(),
+        state: m.label(state.key(), state.label_ja()),
         state_key: state.key(),
         paid_on,
         note,
@@ -157,7 +158,7 @@ pub async fn page<D: Db>(
         today: state.today().to_string(),
         grand_total: claims.iter().fold(0i64, |sum, c| sum.saturating_add(c.total)),
         claims,
-        categories: CostCategory::ALL.iter().map(|c| (c.key(), c.label_ja())).collect(),
+        categories: CostCategory::ALL.iter().map(|c| (c.key(), m.label(c.key(), c.label_ja()))).collect(),
     };
     Ok(Html(page.render()?))
 }

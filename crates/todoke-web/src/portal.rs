@@ -102,7 +102,10 @@ pub async fn page<D: Db>(
                 })
                 .collect(),
             inquiries: inquiries.iter().filter(|(_, i)| i.party == p.id).count(),
-            claim_state: claim.map_or(CostState::Draft, |c| c.state).label_ja().to_string(),
+            claim_state: {
+                let state = claim.map_or(CostState::Draft, |c| c.state);
+                m.label(state.key(), state.label_ja())
+            },
             claim_total: claim.map_or(0, |c| c.total_yen()),
         });
     }

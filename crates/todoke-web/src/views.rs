@@ -174,6 +174,7 @@ struct CaseRow {
     countdown: String,
     css: &'static str,
     overdue: usize,
+    portal: bool,
 }
 
 #[derive(Template)]
@@ -210,6 +211,8 @@ pub async fn dashboard<D: Db>(State(state): State<AppState<D>>, viewer: Viewer) 
             Scope::Full => m.t("common.all").to_string(),
             Scope::Parties(names) => names.join("、"),
         };
+        // A consignor's own share of the case is gathered on its portal.
+        let portal = scope != Scope::Full;
         rows.push(CaseRow {
             id: summary.id.to_string(),
             title: summary.title,
@@ -219,6 +222,7 @@ pub async fn dashboard<D: Db>(State(state): State<AppState<D>>, viewer: Viewer) 
             countdown,
             css,
             overdue,
+            portal,
         });
     }
     render(&Dashboard {

@@ -16,6 +16,11 @@ async fn a_city_claims_the_handler_approves_and_pays_and_another_city_sees_nothi
     let costs = format!("/cases/{}/costs", app.demo_case);
     let kasukabe = party_id(&app, "春日部市").await;
     let city = app.sign_in("kasukabe").await;
+    // The city's dashboard leads to its portal; the foundation's (the whole case) does not need one.
+    let portal_link = format!("/cases/{}/portal", app.demo_case);
+    assert!(app.get("/", Some(&city)).await.2.contains(&portal_link));
+    let foundation = app.sign_in("foundation").await;
+    assert!(!app.get("/", Some(&foundation)).await.2.contains(&portal_link));
     let (status, _, page) = app.get(&costs, Some(&city)).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("春日部市") && !page.contains("越谷市"), "a city sees its own claim only");
