@@ -30,8 +30,8 @@ where
         .map_err(|e| AppError::Invalid(format!("--after-days {days}: {e}")))?;
     let mut out = Vec::new();
     for case in store.incidents().await?.into_iter().filter(|c| !c.erased) {
-        let last = store.notification_events(case.id, None).await?.into_iter().filter_map(|e| e.at.parse().ok()).max();
-        if let Some(last_step) = last.filter(|t: &Timestamp| *t < cutoff) {
+        let last: Option<Timestamp> = store.last_notification_step(case.id).await?.and_then(|at| at.parse().ok());
+        if let Some(last_step) = last.filter(|t| *t < cutoff) {
             out.push(Due { incident: case.id, title: case.title, last_step });
         }
     }

@@ -58,6 +58,50 @@ impl<D: Db> Store<D> {
     }
 }
 
+impl<D: Db> Store<D> {
+    /// Moves a notice from `change.from` to `change.to` in `tx`, with its history step and audit
+    /// entry (compare and set); false when the notice is not in `change.from` (or not of
+    /// `incident`, when given).
+    pub(crate) async fn change_in(
+        &self,
+        tx: &mut D::Tx,
+        actor: &Actor,
+        incident: Option<IncidentId>,
+        id: NotificationId,
+        change: &StatusChange<'_>,
+    ) -> Result<bool> {
+        let changed = tx
+            .execute(
+                "update notification set status = $1, attempts = attempts + $2, last_error = $3, \
+                 message_id = coalesce($4, message_id), updated_at = $5 \
+                 where notification_id = $6 and status = $7 and ($8 is null or incident_id = $8)",
+                &[
+                    change.to.key().into(),
+                    i64::from(change.attempt).into(),
+                    change.error.map(str::to_string).into(),
+                    change.message_id.map(str::to_string).into(),
+                    self.now().into(),
+                    id.to_string().into(),
+                    change.from.key().into(),
+                    incident.map(|i| i.to_string()).into(),
+                ],
+            )
+            .await?;
+        if changed == 0 {
+            return Ok(false);
+        }
+        self.notification_step(tx, id, change.to, change.detail).await?;
+        let what = json!({
+            "from": change.from.key(),
+            "to": change.to.key(),
+            "attempt": change.attempt,
+            "detail": change.detail,
+        });
+        self.audit(tx, actor, "notification.status", format!("notification:{id}"), &what).await?;
+        Ok(true)
+    }
+}
+
 impl<D: Db> NotificationStore for Store<D> {
     async fn plan_notifications(
         &self,
@@ -149,6 +193,21 @@ impl<D: Db> NotificationStore for Store<D> {
         rows.iter().map(notification).collect()
     }
 
+    async fn notification(&self, incident: IncidentId, id: NotificationId) -> Result<Option<StoredNotification>> {
+        let row = self
+            .db
+            .single()
+            .await?
+            .fetch_optional(
+                "select notification_id, incident_id, party_id, affected_person_id, channel, status, attempts, \
+                 last_error, message_id, created_at, updated_at from notification \
+                 where notification_id = $1 and incident_id = $2",
+                &[id.to_string().into(), incident.to_string().into()],
+            )
+            .await?;
+        row.as_ref().map(notification).transpose()
+    }
+
     async fn notification_by_message_id(
         &self,
         incident: IncidentId,
@@ -170,35 +229,11 @@ impl<D: Db> NotificationStore for Store<D> {
 
     async fn change_notification(&self, actor: &Actor, id: NotificationId, change: &StatusChange<'_>) -> Result<bool> {
         let mut tx = self.db.begin_write().await?;
-        let changed = tx
-            .execute(
-                "update notification set status = $1, attempts = attempts + $2, last_error = $3, \
-                 message_id = coalesce($4, message_id), updated_at = $5 \
-                 where notification_id = $6 and status = $7",
-                &[
-                    change.to.key().into(),
-                    i64::from(change.attempt).into(),
-                    change.error.map(str::to_string).into(),
-                    change.message_id.map(str::to_string).into(),
-                    self.now().into(),
-                    id.to_string().into(),
-                    change.from.key().into(),
-                ],
-            )
-            .await?;
-        if changed == 0 {
-            return Ok(false);
+        let changed = self.change_in(&mut tx, actor, None, id, change).await?;
+        if changed {
+            tx.commit().await?;
         }
-        self.notification_step(&mut tx, id, change.to, change.detail).await?;
-        let what = json!({
-            "from": change.from.key(),
-            "to": change.to.key(),
-            "attempt": change.attempt,
-            "detail": change.detail,
-        });
-        self.audit(&mut tx, actor, "notification.status", format!("notification:{id}"), &what).await?;
-        tx.commit().await?;
-        Ok(true)
+        Ok(changed)
     }
 
     async fn notification_counts(&self, incident: IncidentId) -> Result<Vec<NotificationCount>> {
@@ -222,6 +257,21 @@ impl<D: Db> NotificationStore for Store<D> {
                 })
             })
             .collect()
+    }
+
+    async fn last_notification_step(&self, incident: IncidentId) -> Result<Option<String>> {
+        // The last step recorded (times are the store's clock at recording, in RFC 3339 of varying
+        // precision: ordered by sequence, not by text).
+        let row = self
+            .db
+            .single()
+            .await?
+            .fetch_optional(
+                "select at from notification_event where incident_id = $1 order by seq desc limit 1",
+                &[incident.to_string().into()],
+            )
+            .await?;
+        row.map(|r| r.text(0)).transpose()
     }
 
     async fn notification_events(

@@ -102,49 +102,6 @@ pub trait ReturnStore {
     ) -> impl Future<Output = Result<Vec<StoredPublication>>> + Send;
 }
 
-impl<D: Db> Store<D> {
-    /// Makes one change in `tx` (history and audit included); false when the notice is not in
-    /// `change.from` or not of `incident`.
-    async fn change_in(
-        &self,
-        tx: &mut D::Tx,
-        actor: &Actor,
-        incident: IncidentId,
-        id: NotificationId,
-        change: &StatusChange<'_>,
-    ) -> Result<bool> {
-        let changed = tx
-            .execute(
-                "update notification set status = $1, attempts = attempts + $2, last_error = $3, \
-                 message_id = coalesce($4, message_id), updated_at = $5 \
-                 where notification_id = $6 and status = $7 and incident_id = $8",
-                &[
-                    change.to.key().into(),
-                    i64::from(change.attempt).into(),
-                    change.error.map(str::to_string).into(),
-                    change.message_id.map(str::to_string).into(),
-                    self.now().into(),
-                    id.to_string().into(),
-                    change.from.key().into(),
-                    incident.to_string().into(),
-                ],
-            )
-            .await?;
-        if changed == 0 {
-            return Ok(false);
-        }
-        self.notification_step(tx, id, change.to, change.detail).await?;
-        let what = json!({
-            "from": change.from.key(),
-            "to": change.to.key(),
-            "attempt": change.attempt,
-            "detail": change.detail,
-        });
-        self.audit(tx, actor, "notification.status", format!("notification:{id}"), &what).await?;
-        Ok(true)
-    }
-}
-
 fn date(text: &str) -> Result<Date> {
     text.parse().map_err(StoreError::corrupt)
 }
@@ -158,7 +115,7 @@ impl<D: Db> ReturnStore for Store<D> {
     ) -> Result<bool> {
         let mut tx = self.db.begin_write().await?;
         for (id, change) in changes {
-            if !self.change_in(&mut tx, actor, incident, *id, change).await? {
+            if !self.change_in(&mut tx, actor, Some(incident), *id, change).await? {
                 // Dropping the transaction rolls back the changes made so far.
                 return Ok(false);
             }
@@ -176,7 +133,7 @@ impl<D: Db> ReturnStore for Store<D> {
         change: &StatusChange<'_>,
     ) -> Result<bool> {
         let mut tx = self.db.begin_write().await?;
-        if !self.change_in(&mut tx, actor, incident, id, change).await? {
+        if !self.change_in(&mut tx, actor, Some(incident), id, change).await? {
             return Ok(false);
         }
         let key = self.data_key(&mut tx, incident).await?;

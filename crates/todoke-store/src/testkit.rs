@@ -780,6 +780,9 @@ pub async fn notifications_are_planned_once_moved_by_compare_and_set_and_counted
     let found = store.notification_by_message_id(id, "<n1@example.jp>").await.unwrap().unwrap();
     assert_eq!((found.id, found.status, found.last_error), (mail.id, NotificationStatus::Sent, None));
     assert_eq!(store.notification_by_message_id(id, "<other@example.jp>").await.unwrap(), None);
+    assert_eq!(store.notification(id, mail.id).await.unwrap().map(|n| n.status), Some(NotificationStatus::Sent));
+    let other = store.create_incident(&actor(), &sample_incident()).await.unwrap();
+    assert_eq!(store.notification(other, mail.id).await.unwrap(), None, "only within its incident");
 
     // The recipient's address comes from the sealed record, never from the notice.
     // (The people's ids share a millisecond, so which of them is first is chance: compare with it.)
@@ -813,6 +816,9 @@ pub async fn notifications_are_planned_once_moved_by_compare_and_set_and_counted
         ]
     );
     assert_eq!(store.notification_events(id, None).await.unwrap().len(), 6);
+    let last = store.notification_events(id, None).await.unwrap().pop().map(|e| e.at);
+    assert_eq!(store.last_notification_step(id).await.unwrap(), last);
+    assert_eq!(store.last_notification_step(other).await.unwrap(), None, "an incident without notices");
 
     // Status changes are audited, without personal data.
     let log = store.audit_entries(0, 1000).await.unwrap();

@@ -614,6 +614,13 @@ pub trait NotificationStore {
         channel: Option<NoticeChannel>,
     ) -> impl Future<Output = Result<Vec<StoredNotification>>> + Send;
 
+    /// One notice of an incident, if the incident has it.
+    fn notification(
+        &self,
+        incident: IncidentId,
+        id: NotificationId,
+    ) -> impl Future<Output = Result<Option<StoredNotification>>> + Send;
+
     /// The notice whose e-mail had this Message-ID, if any.
     fn notification_by_message_id(
         &self,
@@ -632,6 +639,9 @@ pub trait NotificationStore {
 
     /// How many notices each party has per channel and status.
     fn notification_counts(&self, incident: IncidentId) -> impl Future<Output = Result<Vec<NotificationCount>>> + Send;
+
+    /// When the last step of an incident's notices was recorded (RFC 3339, UTC), if any was.
+    fn last_notification_step(&self, incident: IncidentId) -> impl Future<Output = Result<Option<String>>> + Send;
 
     /// The history of an incident's notices (of one party, when given), oldest first.
     fn notification_events(

@@ -66,10 +66,9 @@ async fn notice_party<D: Db>(
     let id: NotificationId = notice.trim().parse().map_err(|_| WebError::NotFound)?;
     let n = state
         .store
-        .notifications(record.id, None, None)
+        .notification(record.id, id)
         .await?
-        .into_iter()
-        .find(|n| n.id == id && parties.iter().any(|p| p.id == n.party))
+        .filter(|n| parties.iter().any(|p| p.id == n.party))
         .ok_or(WebError::NotFound)?;
     if !mine.contains(&n.party) {
         return Err(WebError::Forbidden);

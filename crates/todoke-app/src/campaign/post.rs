@@ -68,10 +68,9 @@ async fn notice_of<S: NotificationStore + Sync>(
     id: NotificationId,
 ) -> Result<StoredNotification, AppError> {
     store
-        .notifications(incident, None, None)
+        .notification(incident, id)
         .await?
-        .into_iter()
-        .find(|n| n.id == id && parties.contains(&n.party))
+        .filter(|n| parties.contains(&n.party))
         .ok_or_else(|| AppError::Invalid(format!("notice: no notice {id} of this case")))
 }
 
