@@ -65,8 +65,9 @@ pub async fn letters<D: Db>(
     parties: &[StoredParty],
     m: Prefs,
 ) -> Result<HashMap<PartyId, PartyLetters>, WebError> {
-    let dashboards = campaign::dashboards(&state.store, record.id).await?;
     let notices = state.store.notifications(record.id, None, None).await?;
+    let events = state.store.notification_events(record.id, None).await?;
+    let dashboards = campaign::dashboards_of(&notices, &events);
     let publications = state.store.substitute_publications(record.id, None).await?;
     let mut out = HashMap::new();
     for p in parties {

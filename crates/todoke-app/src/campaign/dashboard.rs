@@ -104,10 +104,12 @@ pub async fn dashboards<S: NotificationStore + Sync>(
 ) -> Result<Vec<PartyDashboard>, AppError> {
     let notices = store.notifications(incident, None, None).await?;
     let events = store.notification_events(incident, None).await?;
-    Ok(build(&notices, &events))
+    Ok(dashboards_of(&notices, &events))
 }
 
-fn build(notices: &[StoredNotification], events: &[NotificationEvent]) -> Vec<PartyDashboard> {
+/// [`dashboards`] from the notices and their history already read (a page that shows the notices
+/// too reads them once).
+pub fn dashboards_of(notices: &[StoredNotification], events: &[NotificationEvent]) -> Vec<PartyDashboard> {
     let mut parties: BTreeMap<PartyId, Vec<&NotificationEvent>> = BTreeMap::new();
     for n in notices {
         parties.entry(n.party).or_default();

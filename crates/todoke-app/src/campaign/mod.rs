@@ -27,7 +27,7 @@ mod post;
 mod returns;
 mod smtp;
 
-pub use dashboard::{Figures, PartyDashboard, dashboards, item6_text, with_item6};
+pub use dashboard::{Figures, PartyDashboard, dashboards, dashboards_of, item6_text, with_item6};
 pub use email::{SendOptions, SendReport, record_bounce, send_email};
 pub use handoff::{HandoffRow, handoff_csv, handoff_rows};
 pub use notice::{NoticeText, notice_text};
