@@ -9,6 +9,7 @@ pub mod case_records;
 pub mod casebook;
 pub mod costs;
 mod decisions;
+pub mod fonts;
 pub mod lookup;
 pub mod people;
 pub mod retention;

@@ -46,6 +46,9 @@ pub enum Command {
         /// The SMTP server the campaign page sends e-mail notices through (none: the page only counts).
         #[command(flatten)]
         smtp: crate::commands::campaign::SmtpArgs,
+        /// HTTPS with the organization's certificate (none: plain HTTP, for a TLS proxy in front).
+        #[command(flatten)]
+        tls: crate::commands::serve::TlsArgs,
     },
     /// User accounts.
     #[command(subcommand)]
@@ -99,6 +102,10 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// The master key: status, rotation to a new key while servers keep running, retirement of the
+    /// previous keys.
+    #[command(subcommand)]
+    Key(crate::commands::key::KeyCmd),
     /// Prints shell completions.
     Completions {
         /// The shell.

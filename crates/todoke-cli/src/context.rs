@@ -6,7 +6,7 @@ use crate::lang::Lang;
 use anyhow::{Context as _, Result, bail};
 use std::sync::Arc;
 use todoke_core::SystemClock;
-use todoke_store::{Actor, MasterKey, PgDb, SqliteDb, Store};
+use todoke_store::{Actor, KeyRing, KeySource, MasterKey, PgDb, SqliteDb, Store};
 
 /// The environment variable that holds the master key (base64), instead of a key file.
 pub const MASTER_KEY_VAR: &str = "TODOKE_MASTER_KEY";
@@ -29,12 +29,28 @@ impl Ctx {
     }
 }
 
-/// The master key: `TODOKE_MASTER_KEY` if set, else the key file.
-pub fn master_key(global: &Global) -> Result<MasterKey> {
-    if let Ok(text) = std::env::var(MASTER_KEY_VAR) {
-        return MasterKey::from_text(&text).with_context(|| MASTER_KEY_VAR.to_string());
+/// The master keys (the current one first, then previous ones during a rotation), and where they
+/// came from, so that a running server can read the key file again after `todoke key rotate`.
+pub struct MasterKeys {
+    pub ring: KeyRing,
+    pub source: KeySource,
+}
+
+impl From<MasterKey> for MasterKeys {
+    fn from(key: MasterKey) -> Self {
+        Self { ring: KeyRing::new(key), source: KeySource::Given }
     }
-    Ok(MasterKey::from_file(&global.key_file)?)
+}
+
+/// The master keys: `TODOKE_MASTER_KEY` if set (keys separated by commas), else the key file (one
+/// key a line).
+pub fn master_key(global: &Global) -> Result<MasterKeys> {
+    if let Ok(text) = std::env::var(MASTER_KEY_VAR) {
+        let ring = KeyRing::from_text(&text).with_context(|| MASTER_KEY_VAR.to_string())?;
+        return Ok(MasterKeys { ring, source: KeySource::Env(MASTER_KEY_VAR.into()) });
+    }
+    let ring = KeyRing::from_file(&global.key_file)?;
+    Ok(MasterKeys { ring, source: KeySource::File(global.key_file.clone()) })
 }
 
 /// A database the URL names.
@@ -55,7 +71,8 @@ pub async fn open_database(url: &str) -> Result<Database> {
     }
 }
 
-/// Opens the store on `db` with the master key.
-pub async fn open_store<D: todoke_store::Db>(db: D, key: MasterKey) -> Result<Store<D>> {
-    Ok(Store::open(db, key, Arc::new(SystemClock)).await?)
+/// Opens the store on `db` with the master keys.
+pub async fn open_store<D: todoke_store::Db>(db: D, keys: impl Into<MasterKeys>) -> Result<Store<D>> {
+    let MasterKeys { ring, source } = keys.into();
+    Ok(Store::open_ring(db, ring, source, Arc::new(SystemClock)).await?)
 }

@@ -59,6 +59,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             name: format!("{}　{}", family[i % family.len()], given[i / family.len() % given.len()]),
             postal_code: Some(format!("344-{:04}", i % 10_000)),
             address: Some(format!("埼玉県春日部市中央{}丁目{}番{}号", i % 9 + 1, i % 30 + 1, i % 20 + 1)),
+            // As long as a notice's id.
+            reference: Some(format!("019ab3c2-7e41-7d2a-9f3e-{i:012}")),
         })
         .collect();
 

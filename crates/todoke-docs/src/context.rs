@@ -53,6 +53,9 @@ pub struct Recipient {
     pub postal_code: Option<String>,
     /// 住所.
     pub address: Option<String>,
+    /// A number printed small in the address block (the notice's id), by which a returned letter
+    /// is matched to its notice.
+    pub reference: Option<String>,
 }
 
 impl std::fmt::Debug for Recipient {

@@ -117,13 +117,16 @@ const PREAMBLE: &str = r#"#set document(title: TITLE)
 #show heading.where(level: 1): set text(size: 14pt)
 #show heading.where(level: 2): set text(size: 11pt)
 #show heading.where(level: 3): set text(size: 10.5pt)
-#let window(postal, address, name) = {
+#let window(postal, address, name, reference) = {
   // The address block sits in the window of a 長3 envelope (A4 folded in three, the window about
   // 90 x 45 mm, 23 mm from the left and 13 mm from the top): here 25 mm from the left edge and
   // 18 mm from the top, within 85 x 37 mm, so that it shows however the sheet slides.
   place(top + left, dx: 5mm, dy: -2mm, block(width: 85mm, height: 37mm, clip: true, {
     set text(font: "IPAexGothic", size: 10pt)
     set par(justify: false, leading: 0.5em)
+    // The notice's number, small above the address (where mailings print their 管理番号),
+    // matches a returned letter to its notice.
+    if reference != "" [#text(size: 7pt, reference) \ ]
     if postal != "" [〒#postal \ ]
     address
     v(4mm)
@@ -273,10 +276,11 @@ fn window_pages(fonts: &Fonts, recipients: &[&Recipient]) -> Result<Vec<Page>, D
             text.push_str("#pagebreak()\n");
         }
         text.push_str(&format!(
-            "#window({}, {}, {})\n",
+            "#window({}, {}, {}, {})\n",
             typst_string(r.postal_code.as_deref().unwrap_or("")),
             typst_string(r.address.as_deref().unwrap_or("")),
             typst_string(&r.name),
+            typst_string(r.reference.as_deref().unwrap_or("")),
         ));
     }
     let pages = typeset(fonts, "todoke", &text)?.pages().to_vec();

@@ -1,16 +1,20 @@
 //! The tamper-evident audit log: every change appends an entry whose hash covers the previous
 //! entry's hash (a chain), and whose MAC, under a key derived from the master key, makes it
-//! unforgeable by someone who can write to the database but does not hold the key.
+//! unforgeable by someone who can write to the database but does not hold the key. Each entry
+//! records the id of the master key that made its MAC, so the chain verifies across a key rotation:
+//! entries before it with the old key (or, once that is retired, its sealed audit MAC key), entries
+//! after it with the new one.
 //!
 //! A head row (`audit_head`) carries the last sequence number and hash, so that deleting entries
 //! at the end is caught too. The head hash can be published: whoever holds it can later prove
 //! that nothing before it was rewritten.
 
-use crate::crypto::MasterKey;
 use crate::db::{Tx, Value};
 use crate::error::Result;
+use crate::keyring::{Keys, audit_key_for};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 
 /// The hash before the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -99,17 +103,18 @@ pub(crate) struct Change<'a> {
 }
 
 /// Appends an entry inside the transaction that makes the change, so both commit or neither does.
-pub(crate) async fn append<T: Tx>(tx: &mut T, key: &MasterKey, at: &str, change: Change<'_>) -> Result<()> {
+pub(crate) async fn append<T: Tx>(tx: &mut T, keys: &Keys, at: &str, change: Change<'_>) -> Result<()> {
     // Taking the head row first serializes appenders (a row lock in PostgreSQL; SQLite write
-    // transactions are already exclusive).
-    let head =
-        tx.fetch_one("update audit_head set seq = seq + 1 where audit_head_id = 1 returning seq, hash", &[]).await?;
-    let (seq, prev_hash) = (head.int(0)?, head.text(1)?);
+    // transactions are already exclusive). The head names the master key to MAC with.
+    let head = tx
+        .fetch_one("update audit_head set seq = seq + 1 where audit_head_id = 1 returning seq, hash, key_id", &[])
+        .await?;
+    let (seq, prev_hash, key_id) = (head.int(0)?, head.text(1)?, head.text(2)?);
     let hash = entry_hash(seq, at, change.actor.as_str(), change.action, &change.object, &change.digest, &prev_hash);
-    let mac = key.audit_mac(&hash);
+    let mac = keys.get(&key_id)?.audit_mac(&hash);
     tx.execute(
-        "insert into audit_entry (seq, at, actor, action, object, digest, prev_hash, hash, mac) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "insert into audit_entry (seq, at, actor, action, object, digest, prev_hash, hash, mac, key_id) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         &[
             seq.into(),
             at.into(),
@@ -120,6 +125,7 @@ pub(crate) async fn append<T: Tx>(tx: &mut T, key: &MasterKey, at: &str, change:
             prev_hash.into(),
             hash.clone().into(),
             mac.into(),
+            key_id.into(),
         ],
     )
     .await?;
@@ -148,17 +154,19 @@ pub struct AuditProblem {
 }
 
 /// Checks the chain in pages, so that a long log needs little memory.
-pub(crate) async fn verify<T: Tx>(tx: &mut T, key: &MasterKey) -> Result<AuditReport> {
+pub(crate) async fn verify<T: Tx>(tx: &mut T, keys: &Keys) -> Result<AuditReport> {
     const PAGE: i64 = 1000;
     let mut expected_seq = 1;
     let mut prev_hash = GENESIS_HASH.to_string();
     let mut after = 0i64;
     let problem = |seq: i64, reason: String| Some(AuditProblem { seq, reason });
     let mut first_bad = None;
+    // The MAC key of each master key met, found once.
+    let mut mac_keys = HashMap::new();
     'pages: loop {
         let rows = tx
             .fetch_all(
-                "select seq, at, actor, action, object, digest, prev_hash, hash, mac from audit_entry \
+                "select seq, at, actor, action, object, digest, prev_hash, hash, mac, key_id from audit_entry \
                  where seq > $1 order by seq limit $2",
                 &[after.into(), PAGE.into()],
             )
@@ -190,7 +198,14 @@ pub(crate) async fn verify<T: Tx>(tx: &mut T, key: &MasterKey) -> Result<AuditRe
                 first_bad = problem(seq, "its content was changed after it was written".into());
                 break 'pages;
             }
-            if key.audit_mac(&stored_hash) != stored_mac {
+            // An entry without a key id, or naming a key this database never knew, was not written
+            // by todoke: it fails like a wrong MAC.
+            let key_id = row.opt_text(9)?.unwrap_or_default();
+            if !mac_keys.contains_key(&key_id) {
+                let key = audit_key_for(tx, keys, &key_id).await?;
+                mac_keys.insert(key_id.clone(), key);
+            }
+            if mac_keys.get(&key_id).and_then(|k| k.as_ref()).map(|k| k.mac(&stored_hash)) != Some(stored_mac) {
                 first_bad = problem(seq, "its MAC does not verify (written without the master key)".into());
                 break 'pages;
             }

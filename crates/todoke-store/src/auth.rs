@@ -28,8 +28,8 @@ impl<D: Db> AuthStore for Store<D> {
         let mut tx = self.db.single().await?;
         let row = tx
             .fetch_optional(
-                "select user_id, login, display_name, password_hash, failed_sign_ins, locked_until, totp_secret \
-                 from app_user where login = $1",
+                "select user_id, login, display_name, password_hash, failed_sign_ins, locked_until, totp_secret, \
+                 totp_key_id from app_user where login = $1",
                 &[login.trim().into()],
             )
             .await?;
@@ -42,7 +42,7 @@ impl<D: Db> AuthStore for Store<D> {
                 locked_until: r.opt_text(5)?,
                 totp_secret: r
                     .opt_blob(6)?
-                    .map(|s| self.key.open_secret(&format!("totp:{user_id}"), &s))
+                    .map(|s| self.keys.get(&r.text(7)?)?.open_secret(&format!("totp:{user_id}"), &s))
                     .transpose()?,
             })
         })
@@ -83,15 +83,17 @@ impl<D: Db> AuthStore for Store<D> {
         let row = tx
             .fetch_optional(
                 "select u.user_id, u.login, u.display_name, s.csrf_token, s.expires_at, s.pending_totp, \
-                 u.totp_secret is not null \
+                 u.totp_secret is not null, s.pending_totp_key_id \
                  from session s join app_user u on u.user_id = s.user_id \
                  where s.session_hash = $1 and s.expires_at > $2",
                 &[token_hash.into(), self.now().into()],
             )
             .await?;
         row.map(|r| {
-            let pending =
-                r.opt_blob(5)?.map(|s| self.key.open_secret(&format!("pending-totp:{token_hash}"), &s)).transpose()?;
+            let pending = r
+                .opt_blob(5)?
+                .map(|s| self.keys.get(&r.text(7)?)?.open_secret(&format!("pending-totp:{token_hash}"), &s))
+                .transpose()?;
             Ok(Session {
                 user: User { id: parse_id(&r.text(0)?)?, login: r.text(1)?, display_name: r.text(2)? },
                 csrf_token: r.text(3)?,
@@ -110,12 +112,14 @@ impl<D: Db> AuthStore for Store<D> {
     }
 
     async fn set_totp_secret(&self, actor: &Actor, user: UserId, secret: Option<&[u8]>) -> Result<()> {
-        let sealed = secret.map(|s| self.key.seal_secret(&format!("totp:{user}"), s));
         let mut tx = self.db.begin_write().await?;
+        let (key_id, key) = self.write_key(&mut tx).await?;
+        let sealed = secret.map(|s| key.seal_secret(&format!("totp:{user}"), s));
+        let key_id = sealed.as_ref().map(|_| key_id);
         let changed = tx
             .execute(
-                "update app_user set totp_secret = $1, totp_last_step = null where user_id = $2",
-                &[sealed.into(), user.to_string().into()],
+                "update app_user set totp_secret = $1, totp_key_id = $2, totp_last_step = null where user_id = $3",
+                &[sealed.into(), key_id.into(), user.to_string().into()],
             )
             .await?;
         if changed == 0 {
@@ -139,10 +143,15 @@ impl<D: Db> AuthStore for Store<D> {
     }
 
     async fn set_pending_totp(&self, token_hash: &str, secret: Option<&[u8]>) -> Result<()> {
-        let sealed = secret.map(|s| self.key.seal_secret(&format!("pending-totp:{token_hash}"), s));
         let mut tx = self.db.begin_write().await?;
-        tx.execute("update session set pending_totp = $1 where session_hash = $2", &[sealed.into(), token_hash.into()])
-            .await?;
+        let (key_id, key) = self.write_key(&mut tx).await?;
+        let sealed = secret.map(|s| key.seal_secret(&format!("pending-totp:{token_hash}"), s));
+        let key_id = sealed.as_ref().map(|_| key_id);
+        tx.execute(
+            "update session set pending_totp = $1, pending_totp_key_id = $2 where session_hash = $3",
+            &[sealed.into(), key_id.into(), token_hash.into()],
+        )
+        .await?;
         tx.commit().await
     }
 

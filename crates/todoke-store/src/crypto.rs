@@ -2,7 +2,8 @@
 //!
 //! - The **master key** (32 random bytes) lives outside the database: in a key file made by
 //!   `todoke init` (mode 0600) or in `TODOKE_MASTER_KEY`. The database stores only a check value, so a
-//!   wrong key is refused instead of producing garbage.
+//!   wrong key is refused instead of producing garbage. Several master keys can be held at once
+//!   while one replaces another (a [`crate::keyring::KeyRing`]); each is known by its id.
 //! - Each incident has its own **data key**, stored wrapped (encrypted) by the master key. Destroying
 //!   it makes that incident's personal data unreadable for good (crypto-erase).
 //! - Personal data is sealed with XChaCha20-Poly1305 under the data key; the associated data binds
@@ -93,8 +94,10 @@ impl MasterKey {
         Self(random_key())
     }
 
-    /// Reads a key from its text form (base64 of 32 bytes).
+    /// Reads a key from its text form (base64 of 32 bytes). Of a list of keys separated by commas
+    /// (`TODOKE_MASTER_KEY` during a rotation), the first, the current one.
     pub fn from_text(text: &str) -> Result<Self> {
+        let text = text.split(',').next().unwrap_or_default();
         let bytes = Zeroizing::new(
             BASE64.decode(text.trim()).map_err(|_| StoreError::Key("expected base64 text of 32 bytes".into()))?,
         );
@@ -110,13 +113,12 @@ impl MasterKey {
         Zeroizing::new(BASE64.encode(self.0.as_ref()))
     }
 
-    /// Reads the key file at `path`, refusing one that others can read.
+    /// Reads the key file at `path`, refusing one that others can read. A file of several keys (one
+    /// a line, during a rotation) gives its first, the current one.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-            StoreError::Key(format!("cannot read key file {}: {e} (run `todoke init` to create one)", path.display()))
-        })?);
-        check_private(path)?;
-        Self::from_text(&text).map_err(|e| StoreError::Key(format!("{}: {e}", path.display())))
+        let text = read_key_file(path)?;
+        let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+        Self::from_text(first).map_err(|e| StoreError::Key(format!("{}: {e}", path.display())))
     }
 
     /// Writes a new random key to `path` with owner-only permissions; never overwrites a file.
@@ -146,10 +148,42 @@ impl MasterKey {
         hex::encode(hmac(self.subkey("todoke:key-check:v1").as_ref(), &[b"todoke"]))
     }
 
+    /// The key's id: the first 16 hex digits of its check value, stored with every row the key
+    /// protects so that the right key of a ring opens it. Short enough to read aloud, and 64 bits
+    /// make two keys of one deployment sharing an id practically impossible (the full check value
+    /// is compared as well when a key is registered).
+    pub fn id(&self) -> String {
+        let mut check = self.check_value();
+        check.truncate(16);
+        check
+    }
+
+    /// The key that MACs audit entries. One-way from the master key: it opens nothing, so it can
+    /// outlive the master key (sealed under its successor) to keep old entries verifiable.
+    pub(crate) fn audit_key(&self) -> AuditKey {
+        AuditKey(self.subkey("todoke:audit-mac:v1"))
+    }
+
     /// The MAC that makes audit entries unforgeable by someone who can write to the database but
     /// does not hold the master key.
     pub(crate) fn audit_mac(&self, entry_hash: &str) -> String {
-        hex::encode(hmac(self.subkey("todoke:audit-mac:v1").as_ref(), &[entry_hash.as_bytes()]))
+        self.audit_key().mac(entry_hash)
+    }
+
+    /// Seals the audit key of a retired master key (`retired_id`) under this one.
+    pub(crate) fn seal_audit_key(&self, retired_id: &str, key: &AuditKey) -> Vec<u8> {
+        seal(&self.subkey("todoke:retired-audit-key:v1"), &retired_aad(retired_id), key.0.as_ref())
+    }
+
+    /// Opens what [`MasterKey::seal_audit_key`] sealed.
+    pub(crate) fn open_audit_key(&self, retired_id: &str, sealed: &[u8]) -> Result<AuditKey> {
+        let bytes =
+            Zeroizing::new(open(&self.subkey("todoke:retired-audit-key:v1"), &retired_aad(retired_id), sealed)?);
+        let key: [u8; KEY_LEN] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| StoreError::Crypto("a sealed audit key of the wrong length".into()))?;
+        Ok(AuditKey(Zeroizing::new(key)))
     }
 
     /// Seals a user's secret (a TOTP seed) for the row `context`.
@@ -178,6 +212,29 @@ impl MasterKey {
 
 fn wrap_aad(incident_id: &str) -> Vec<u8> {
     format!("todoke:incident-key:{incident_id}").into_bytes()
+}
+
+fn retired_aad(retired_id: &str) -> Vec<u8> {
+    format!("todoke:retired-audit-key:{retired_id}").into_bytes()
+}
+
+/// The MAC key of the audit chain under one master key.
+pub(crate) struct AuditKey(Zeroizing<[u8; KEY_LEN]>);
+
+impl AuditKey {
+    /// The MAC of an audit entry's hash.
+    pub(crate) fn mac(&self, entry_hash: &str) -> String {
+        hex::encode(hmac(self.0.as_ref(), &[entry_hash.as_bytes()]))
+    }
+}
+
+/// Reads a key file's text, refusing a file that others can read.
+pub(crate) fn read_key_file(path: &Path) -> Result<Zeroizing<String>> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        StoreError::Key(format!("cannot read key file {}: {e} (run `todoke init` to create one)", path.display()))
+    })?);
+    check_private(path)?;
+    Ok(text)
 }
 
 #[cfg(unix)]

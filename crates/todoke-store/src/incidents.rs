@@ -95,9 +95,10 @@ impl<D: Db> IncidentStore for Store<D> {
         )
         .await?;
         let key = DataKey::generate();
+        let (key_id, master) = self.write_key(&mut tx).await?;
         tx.execute(
-            "insert into incident_key (incident_id, wrapped, created_at) values ($1, $2, $3)",
-            &[id.to_string().into(), self.key.wrap(&id.to_string(), &key).into(), now.into()],
+            "insert into incident_key (incident_id, wrapped, created_at, key_id) values ($1, $2, $3, $4)",
+            &[id.to_string().into(), master.wrap(&id.to_string(), &key).into(), now.into(), key_id.into()],
         )
         .await?;
         for (position, (party, org)) in facts.parties.iter().zip(&orgs).enumerate() {

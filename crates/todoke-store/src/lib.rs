@@ -18,6 +18,8 @@ pub mod crypto;
 mod db;
 mod error;
 mod incidents;
+pub mod keyring;
+mod letters;
 mod migrate;
 mod notifications;
 mod people;
@@ -38,6 +40,9 @@ pub use costs::{CostCategory, CostClaim, CostLine, CostMove, CostState, CostStor
 pub use crypto::MasterKey;
 pub use db::{Backend, Db, Row, Tx, Value};
 pub use error::{Result, StoreError};
+pub use keyring::{KeyRing, KeySource, KeyState, Rewrapped};
+
+pub use letters::{LetterJob, LetterJobState, LetterStore};
 pub use postgres::PgDb;
 pub use returns::{PostalAddress, ReturnStore, StoredPublication, SubstitutePublication};
 pub use sqlite::SqliteDb;

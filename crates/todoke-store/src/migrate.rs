@@ -23,6 +23,8 @@ const SQLITE: &[Migration] = &[
     Migration { version: 8, name: "case_revision", sql: include_str!("../migrations/sqlite/0008_case_revision.sql") },
     Migration { version: 9, name: "returns", sql: include_str!("../migrations/sqlite/0009_returns.sql") },
     Migration { version: 10, name: "cost", sql: include_str!("../migrations/sqlite/0010_cost.sql") },
+    Migration { version: 11, name: "letter_job", sql: include_str!("../migrations/sqlite/0011_letter_job.sql") },
+    Migration { version: 12, name: "key_ring", sql: include_str!("../migrations/sqlite/0012_key_ring.sql") },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -36,6 +38,8 @@ const POSTGRES: &[Migration] = &[
     Migration { version: 8, name: "case_revision", sql: include_str!("../migrations/postgres/0008_case_revision.sql") },
     Migration { version: 9, name: "returns", sql: include_str!("../migrations/postgres/0009_returns.sql") },
     Migration { version: 10, name: "cost", sql: include_str!("../migrations/postgres/0010_cost.sql") },
+    Migration { version: 11, name: "letter_job", sql: include_str!("../migrations/postgres/0011_letter_job.sql") },
+    Migration { version: 12, name: "key_ring", sql: include_str!("../migrations/postgres/0012_key_ring.sql") },
 ];
 
 /// Brings the schema up to date; returns how many migrations were applied.

@@ -4,6 +4,7 @@ use crate::audit::{self, Actor, Change};
 use crate::crypto::{DataKey, MasterKey};
 use crate::db::{Db, Tx};
 use crate::error::{Result, StoreError};
+use crate::keyring::{KeyRing, KeySource, Keys};
 use crate::migrate::migrate;
 use crate::snapshots::Snapshots;
 use jiff::Timestamp;
@@ -12,11 +13,11 @@ use std::sync::Arc;
 use todoke_core::{Clock, IncidentId};
 use uuid::Uuid;
 
-/// The store: a database, the master key and a clock.
+/// The store: a database, the master keys and a clock.
 #[derive(Clone)]
 pub struct Store<D: Db> {
     pub(crate) db: D,
-    pub(crate) key: Arc<MasterKey>,
+    pub(crate) keys: Arc<Keys>,
     clock: Arc<dyn Clock>,
     pub(crate) snapshots: Arc<Snapshots>,
 }
@@ -31,28 +32,33 @@ impl<D: Db> Store<D> {
     /// Opens the store: migrates the schema and checks that `key` is the master key this database
     /// was made with (a new database adopts it).
     pub async fn open(db: D, key: MasterKey, clock: Arc<dyn Clock>) -> Result<Self> {
-        let store = Self { db, key: Arc::new(key), clock, snapshots: Arc::default() };
-        migrate(&store.db, &store.now()).await?;
-        store.check_master_key().await?;
-        Ok(store)
+        Self::open_ring(db, KeyRing::new(key), KeySource::Given, clock).await
     }
 
-    async fn check_master_key(&self) -> Result<()> {
-        let check = self.key.check_value();
-        let mut tx = self.db.begin_write().await?;
-        match tx.fetch_optional("select value from meta where key = 'master_key_check'", &[]).await? {
-            Some(row) if row.text(0)? == check => {}
-            Some(_) => {
-                return Err(StoreError::Key(
-                    "this database was created with a different master key (check TODOKE_MASTER_KEY or the key file)"
-                        .into(),
-                ));
-            }
-            None => {
-                tx.execute("insert into meta (key, value) values ('master_key_check', $1)", &[check.into()]).await?;
-            }
-        }
-        tx.commit().await
+    /// Opens the store with a ring of master keys (see [`crate::keyring`]): the database's current
+    /// key must be among them, and the ring's first key must be one the database knows. `source` is
+    /// where the ring is read again when a row names a key it does not hold.
+    pub async fn open_ring(db: D, ring: KeyRing, source: KeySource, clock: Arc<dyn Clock>) -> Result<Self> {
+        Self::open_with(db, ring, source, clock, false).await
+    }
+
+    /// Opens the store for `todoke key rotate`: like [`Store::open_ring`], but a first key new to
+    /// the database is registered and becomes the key every writer writes with.
+    pub async fn open_for_rotation(db: D, ring: KeyRing, source: KeySource, clock: Arc<dyn Clock>) -> Result<Self> {
+        Self::open_with(db, ring, source, clock, true).await
+    }
+
+    async fn open_with(
+        db: D,
+        ring: KeyRing,
+        source: KeySource,
+        clock: Arc<dyn Clock>,
+        register_current: bool,
+    ) -> Result<Self> {
+        let store = Self { db, keys: Arc::new(Keys::new(ring, source)), clock, snapshots: Arc::default() };
+        migrate(&store.db, &store.now()).await?;
+        store.check_keys(register_current).await?;
+        Ok(store)
     }
 
     /// The database underneath.
@@ -95,18 +101,19 @@ impl<D: Db> Store<D> {
         change: &T,
     ) -> Result<()> {
         let change = Change { actor, action, object, digest: audit::digest_of(change) };
-        audit::append(tx, &self.key, &self.now(), change).await
+        audit::append(tx, &self.keys, &self.now(), change).await
     }
 
     /// The data key of an incident, or [`StoreError::Erased`] once destroyed.
     pub(crate) async fn data_key(&self, tx: &mut D::Tx, incident: IncidentId) -> Result<DataKey> {
         let id = incident.to_string();
         let row = tx
-            .fetch_optional("select wrapped from incident_key where incident_id = $1", &[id.clone().into()])
+            .fetch_optional("select wrapped, key_id from incident_key where incident_id = $1", &[id.clone().into()])
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("incident {id}")))?;
         match row.opt_blob(0)? {
-            Some(wrapped) => self.key.unwrap(&id, &wrapped),
+            // The master key that wrapped it, which another process's rotation may have just added.
+            Some(wrapped) => self.keys.get(&row.text(1)?)?.unwrap(&id, &wrapped),
             None => Err(StoreError::Erased(id)),
         }
     }

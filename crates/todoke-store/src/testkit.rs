@@ -29,7 +29,7 @@ pub async fn sqlite_store() -> (Store<SqliteDb>, tempfile::TempDir) {
 
 /// The master key of `store`, to open a copy of its database.
 pub fn same_key<D: Db>(store: &Store<D>) -> MasterKey {
-    MasterKey::from_text(&store.key.to_text()).unwrap()
+    MasterKey::from_text(&store.key_ring().current().to_text()).unwrap()
 }
 
 /// A PostgreSQL database made for one test, dropped when this guard drops.
@@ -635,8 +635,7 @@ pub async fn case_snapshots_follow_every_change<D: Db>(store: &Store<D>) {
     assert!(Arc::ptr_eq(&first, &store.case(id).await.unwrap()), "an unchanged case is read once");
 
     // Another server on the same database keeps its own snapshot, and sees changes made here.
-    let other =
-        Store::open(store.db().clone(), MasterKey::from_text(&store.key.to_text()).unwrap(), clock()).await.unwrap();
+    let other = Store::open(store.db().clone(), same_key(store), clock()).await.unwrap();
     let seen_there = other.case(id).await.unwrap();
     assert_eq!(seen_there.as_ref(), first.as_ref());
 
@@ -707,8 +706,7 @@ pub async fn case_snapshots_follow_every_change<D: Db>(store: &Store<D>) {
 
 pub async fn reopening_migrates_nothing_twice<D: Db>(store: &Store<D>) {
     let id = seeded(store).await;
-    let again =
-        Store::open(store.db().clone(), MasterKey::from_text(&store.key.to_text()).unwrap(), clock()).await.unwrap();
+    let again = Store::open(store.db().clone(), same_key(store), clock()).await.unwrap();
     assert_eq!(again.incident(id).await.unwrap().facts, sample_incident());
 }
 
@@ -1076,4 +1074,242 @@ pub async fn cost_claims_are_per_party_and_move_by_compare_and_set<D: Db>(store:
     let second = store.create_incident(&actor(), &sample_incident()).await.unwrap();
     assert!(matches!(store.add_cost_line(&actor(), second, city, &print).await, Err(StoreError::NotFound(_))));
     assert!(store.verify_audit().await.unwrap().first_bad.is_none());
+}
+
+/// What a store made under key A must show under any ring that opens it: the people of `incident`,
+/// the TOTP seed and pending seed of `officer`, and an audit chain that verifies.
+async fn everything_reads<D: Db>(store: &Store<D>, incident: IncidentId, names: &[String]) {
+    let mut got: Vec<String> = store.people(incident, None).await.unwrap().into_iter().map(|p| p.person.name).collect();
+    got.sort();
+    assert_eq!(got, names);
+    let c = store.credentials("officer").await.unwrap().unwrap();
+    assert_eq!(c.totp_secret.as_deref(), Some(&b"12345678901234567890"[..]));
+    let s = store.session("hash-t").await.unwrap().unwrap();
+    assert_eq!(s.pending_totp.as_deref(), Some(&b"pending"[..]));
+    let report = store.verify_audit().await.unwrap();
+    assert!(report.first_bad.is_none(), "{:?}", report.first_bad);
+}
+
+/// People, a TOTP user and a pending enrollment under the store's key; returns the incident and
+/// the sorted names of its people.
+async fn rotation_fixture<D: Db>(store: &Store<D>) -> (IncidentId, Vec<String>) {
+    let id = seeded(store).await;
+    let user = store.create_user(&actor(), "officer", "担当者").await.unwrap();
+    store.set_totp_secret(&actor(), user.id, Some(b"12345678901234567890")).await.unwrap();
+    store.create_session(user.id, "hash-t", "csrf-t", "2999-01-01T00:00:00Z").await.unwrap();
+    store.set_pending_totp("hash-t", Some(b"pending")).await.unwrap();
+    let mut names: Vec<String> = store.people(id, None).await.unwrap().into_iter().map(|p| p.person.name).collect();
+    names.sort();
+    (id, names)
+}
+
+fn ring_of(keys: &[&MasterKey]) -> crate::KeyRing {
+    let text: Vec<String> = keys.iter().map(|k| k.to_text().to_string()).collect();
+    crate::KeyRing::from_text(&text.join("\n")).unwrap()
+}
+
+fn state<'a>(status: &'a [crate::KeyState], key: &MasterKey) -> &'a crate::KeyState {
+    status.iter().find(|k| k.id == key.id()).unwrap()
+}
+
+pub async fn rotating_the_master_key_rewraps_everything_and_retiring_keeps_the_audit<D: Db>(store: &Store<D>) {
+    use crate::KeySource;
+    let (id, names) = rotation_fixture(store).await;
+    let a = same_key(store);
+    let b = MasterKey::generate();
+    let both = ring_of(&[&b, &a]);
+
+    // A ring whose first key is new to the database opens only for a rotation (a crash between
+    // writing the key file and registering the key is finished by `todoke key rotate`).
+    let err = Store::open_ring(store.db().clone(), both.clone(), KeySource::Given, clock()).await.unwrap_err();
+    assert!(err.to_string().contains("todoke key rotate"), "{err}");
+    let rotating = Store::open_for_rotation(store.db().clone(), both.clone(), KeySource::Given, clock()).await.unwrap();
+    assert!(rotating.rotation_pending().await.unwrap());
+
+    // Registered, not yet moved: rows still need A, so it cannot be retired.
+    let err = rotating.retire_keys(&actor()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert!(err.to_string().contains("1 incident keys, 2 TOTP seeds"), "{err}");
+    // What B writes and what A wrote both read meanwhile.
+    everything_reads(&rotating, id, &names).await;
+
+    // "Crash" after one batch: the next run finishes.
+    let mut seen = Vec::new();
+    let moved = rotating.rewrap(1, &mut |what, n| seen.push((what.to_string(), n))).await.unwrap();
+    assert_eq!((moved.incident_keys, moved.totp_seeds, moved.sealed_audit_keys), (1, 2, 0));
+    assert!(seen.contains(&("incident keys".to_string(), 1)), "{seen:?}");
+    assert_eq!(rotating.rewrap(10, &mut |_, _| {}).await.unwrap(), crate::Rewrapped::default(), "idempotent");
+    assert!(rotating.finish_rotation(&actor()).await.unwrap());
+    assert!(!rotating.finish_rotation(&actor()).await.unwrap(), "recorded once");
+    assert!(!rotating.rotation_pending().await.unwrap());
+    let entries = rotating.audit_entries(0, 1000).await.unwrap();
+    let rotate = entries.iter().find(|e| e.action == "key.rotate").unwrap();
+    assert_eq!(rotate.object, format!("master-key:{}->{}", a.id(), b.id()));
+
+    let status = rotating.key_status().await.unwrap();
+    let (sa, sb) = (state(&status, &a), state(&status, &b));
+    assert!(sb.current && !sa.current);
+    assert_eq!((sa.incident_keys, sa.totp_seeds), (0, 0));
+    assert_eq!((sb.incident_keys, sb.totp_seeds), (1, 2));
+    assert!(sa.audit_entries > 0 && sb.audit_entries > 0, "the chain spans both keys");
+
+    // The ring [B, A] opens and reads everything; A alone no longer does.
+    let reopened = Store::open_ring(store.db().clone(), both.clone(), KeySource::Given, clock()).await.unwrap();
+    everything_reads(&reopened, id, &names).await;
+    let err = Store::open(store.db().clone(), same_key(store), clock()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Key(_)), "{err}");
+
+    // Retire A: its audit MAC key is kept sealed under B, so B alone reads and verifies everything.
+    assert_eq!(reopened.retire_keys(&actor()).await.unwrap(), vec![a.id()]);
+    assert!(reopened.retire_keys(&actor()).await.unwrap().is_empty(), "nothing left to retire");
+    let only_b = Store::open_ring(store.db().clone(), ring_of(&[&b]), KeySource::Given, clock()).await.unwrap();
+    everything_reads(&only_b, id, &names).await;
+    let status = only_b.key_status().await.unwrap();
+    assert!(state(&status, &a).retired_at.is_some() && !state(&status, &a).held);
+    assert_eq!(state(&status, &b).sealed_audit_keys, 1);
+
+    // A second rotation re-seals the retired key's audit MAC key too, and the chain still verifies
+    // with C alone once B is retired.
+    let c = MasterKey::generate();
+    let rot2 =
+        Store::open_for_rotation(store.db().clone(), ring_of(&[&c, &b]), KeySource::Given, clock()).await.unwrap();
+    let moved = rot2.rewrap(100, &mut |_, _| {}).await.unwrap();
+    assert_eq!((moved.incident_keys, moved.totp_seeds, moved.sealed_audit_keys), (1, 2, 1));
+    assert!(rot2.finish_rotation(&actor()).await.unwrap());
+    assert_eq!(rot2.retire_keys(&actor()).await.unwrap(), vec![b.id()]);
+    let only_c = Store::open_ring(store.db().clone(), ring_of(&[&c]), KeySource::Given, clock()).await.unwrap();
+    everything_reads(&only_c, id, &names).await;
+    // Tampering is still caught after all that.
+    let mut tx = store.db().begin_write().await.unwrap();
+    tx.execute("update audit_entry set mac = 'forged' where seq = 2", &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(only_c.verify_audit().await.unwrap().first_bad.unwrap().seq, 2);
+}
+
+pub async fn a_running_server_reloads_its_key_file_after_a_rotation_elsewhere<D: Db>(store: &Store<D>) {
+    use crate::{KeyRing, KeySource};
+    let (id, names) = rotation_fixture(store).await;
+    let a = same_key(store);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("todoke.key");
+    KeyRing::new(same_key(store)).write_file(&path).unwrap();
+    let server = Store::open_ring(
+        store.db().clone(),
+        KeyRing::from_file(&path).unwrap(),
+        KeySource::File(path.clone()),
+        clock(),
+    )
+    .await
+    .unwrap();
+    let env_server = Store::open_ring(
+        store.db().clone(),
+        KeyRing::new(same_key(store)),
+        KeySource::Env("TODOKE_MASTER_KEY".into()),
+        clock(),
+    )
+    .await
+    .unwrap();
+    everything_reads(&server, id, &names).await;
+
+    // Another process: `todoke key rotate` writes [B, A] and moves every row to B.
+    let b = MasterKey::generate();
+    let ring = KeyRing::from_file(&path).unwrap().with_current(MasterKey::from_text(&b.to_text()).unwrap());
+    ring.write_file(&path).unwrap();
+    let rotator =
+        Store::open_for_rotation(store.db().clone(), ring, KeySource::File(path.clone()), clock()).await.unwrap();
+    rotator.rewrap(100, &mut |_, _| {}).await.unwrap();
+    rotator.finish_rotation(&actor()).await.unwrap();
+
+    // The server that holds only A meets B-wrapped rows, reads the key file again and goes on.
+    assert_eq!(server.key_ring().ids(), vec![a.id()]);
+    everything_reads(&server, id, &names).await;
+    assert_eq!(server.key_ring().ids(), vec![b.id(), a.id()]);
+    // What it writes now is under B.
+    let second = seeded(&server).await;
+    assert_eq!(server.people(second, None).await.unwrap().len(), 3);
+    let status = server.key_status().await.unwrap();
+    assert_eq!((state(&status, &a).incident_keys, state(&status, &b).incident_keys), (0, 2));
+
+    // A server whose key came from the environment cannot reload it: a clear error.
+    let err = env_server.people(id, None).await.unwrap_err().to_string();
+    assert!(err.contains("restart with TODOKE_MASTER_KEY"), "{err}");
+}
+
+pub async fn letter_jobs_print_each_batch_once_sealed_and_resume<D: Db>(store: &Store<D>) {
+    use crate::{LetterJobState, LetterStore};
+    let id = seeded(store).await;
+    let city = party_id(store, id, "春日部市").await;
+    let people = store.people(id, Some(city)).await.unwrap();
+    let planned: Vec<PlannedNotice> =
+        people.iter().map(|p| PlannedNotice { party: city, person: p.id, channel: NoticeChannel::Post }).collect();
+    store.plan_notifications(&actor(), id, &planned).await.unwrap();
+    let notices: Vec<_> = store.notifications(id, Some(city), None).await.unwrap().iter().map(|n| n.id).collect();
+    assert_eq!(notices.len(), 3);
+
+    // Notices of another incident, or a party of another, make no job.
+    let other = seeded(store).await;
+    let other_city = party_id(store, other, "春日部市").await;
+    assert!(matches!(
+        store.create_letter_job(&actor(), id, other_city, &notices, 2, "本文").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.create_letter_job(&actor(), other, other_city, &notices, 2, "本文").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(store.letter_jobs(id, None).await.unwrap().is_empty());
+
+    let job = store.create_letter_job(&actor(), id, city, &notices, 2, "# お知らせ").await.unwrap();
+    let created = store.letter_job(id, job).await.unwrap();
+    assert_eq!(
+        (created.state, created.total, created.batches, created.batch_count()),
+        (LetterJobState::Running, 3, 0, 2)
+    );
+    assert_eq!(created.body, "# お知らせ");
+    assert_eq!(store.letter_batch_notices(id, job, 0).await.unwrap(), notices[..2]);
+    assert_eq!(store.letter_batch_notices(id, job, 1).await.unwrap(), notices[2..]);
+    assert_eq!(store.running_letter_jobs().await.unwrap(), [(id, job)]);
+
+    // Only the next batch is kept, once: a second worker's copy is refused.
+    let pdf = b"%PDF-1.7 \xe5\xb1\xb1\xe7\x94\xb0\xe5\xa4\xaa\xe9\x83\x8e".to_vec();
+    assert!(!store.add_letter_batch(&actor(), id, job, 1, 1, &pdf).await.unwrap());
+    assert!(store.add_letter_batch(&actor(), id, job, 0, 2, &pdf).await.unwrap());
+    assert!(!store.add_letter_batch(&actor(), id, job, 0, 2, &pdf).await.unwrap());
+    assert_eq!(store.letter_job(id, job).await.unwrap().printed, 2);
+
+    // A failed job takes no batch until it is resumed, then goes on where it stopped.
+    store.fail_letter_job(&actor(), id, job, "cannot print the letters: typesetting").await.unwrap();
+    let failed = store.letter_job(id, job).await.unwrap();
+    assert_eq!(
+        (failed.state, failed.error.as_deref()),
+        (LetterJobState::Failed, Some("cannot print the letters: typesetting"))
+    );
+    assert!(store.running_letter_jobs().await.unwrap().is_empty());
+    assert!(!store.add_letter_batch(&actor(), id, job, 1, 1, &pdf).await.unwrap());
+    assert!(store.resume_letter_job(&actor(), id, job).await.unwrap());
+    assert!(!store.resume_letter_job(&actor(), id, job).await.unwrap());
+    assert!(store.add_letter_batch(&actor(), id, job, 1, 1, &pdf).await.unwrap());
+    let done = store.letter_job(id, job).await.unwrap();
+    assert_eq!((done.state, done.printed, done.batches, done.error), (LetterJobState::Done, 3, 2, None));
+
+    // The PDFs are sealed: readable through the store (audited), not in any clear column, not
+    // through another incident.
+    assert_eq!(store.letter_batch_pdf(&actor(), id, job, 1).await.unwrap(), pdf);
+    assert!(store.letter_batch_pdf(&actor(), other, job, 1).await.is_err());
+    assert!(matches!(store.letter_batch_pdf(&actor(), id, job, 2).await, Err(StoreError::NotFound(_))));
+    let mut tx = store.db().begin_read().await.unwrap();
+    let rows = tx.fetch_all("select sealed from letter_batch", &[]).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| !String::from_utf8_lossy(&r.blob(0).unwrap()).contains("山田太郎")));
+    let downloads =
+        tx.fetch_all("select object from audit_entry where action = 'letters.download'", &[]).await.unwrap();
+    drop(tx);
+    assert_eq!(downloads.len(), 1);
+    assert!(store.letter_jobs(id, Some(city)).await.unwrap().iter().map(|j| j.id).eq([job]));
+    assert!(store.letter_jobs(other, None).await.unwrap().is_empty());
+    assert!(store.verify_audit().await.unwrap().first_bad.is_none());
+
+    // Erasing the incident makes the letters unreadable with the people.
+    store.erase_incident(&actor(), id, "依頼による消去").await.unwrap();
+    assert!(store.letter_batch_pdf(&actor(), id, job, 0).await.is_err());
 }

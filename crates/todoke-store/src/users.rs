@@ -93,13 +93,13 @@ impl<D: Db> AuditStore for Store<D> {
     async fn record_event(&self, actor: &Actor, action: &str, object: &str) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
         let change = Change { actor, action, object: object.to_string(), digest: audit::digest_of(&json!(null)) };
-        audit::append(&mut tx, &self.key, &self.now(), change).await?;
+        audit::append(&mut tx, &self.keys, &self.now(), change).await?;
         tx.commit().await
     }
 
     async fn verify_audit(&self) -> Result<AuditReport> {
         let mut tx = self.db.begin_read().await?;
-        audit::verify(&mut tx, &self.key).await
+        audit::verify(&mut tx, &self.keys).await
     }
 
     async fn audit_entries(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>> {

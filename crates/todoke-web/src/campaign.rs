@@ -67,6 +67,8 @@ struct PartyCampaign {
     run: Option<Run>,
     /// The figures, their chart and 確報 item 6 (`campaign_view`).
     letters: crate::campaign_view::PartyLetters,
+    /// Its letter jobs, newest first (only for who files for it).
+    letter_jobs: Vec<crate::campaign_letters::JobView>,
 }
 
 #[derive(Template)]
@@ -78,6 +80,8 @@ struct CampaignPage {
     id: String,
     title: String,
     smtp: bool,
+    /// Letters can be printed here (the server has the fonts).
+    fonts: bool,
     parties: Vec<PartyCampaign>,
     today: String,
     manages_any: bool,
@@ -94,30 +98,26 @@ pub async fn page<D: Db>(
     let counts = state.store.notification_counts(record.id).await?;
     let m = Prefs::current();
     let mut letters = crate::campaign_view::letters(&state, &viewer, &record, &parties, m).await?;
-    let shown = parties
-        .iter()
-        .map(|p| {
-            let mut mine: Vec<_> = counts.iter().filter(|c| c.party == p.id).collect();
-            mine.sort_by_key(|c| (channel_order(c.channel), status_order(c.status)));
-            PartyCampaign {
-                name: p.party.name.clone(),
-                manages: files_for(&viewer, &record, p),
-                counts: mine
-                    .iter()
-                    .map(|c| {
-                        let label = |key: &'static str, ja: &'static str| m.label(key, ja);
-                        (
-                            label(c.channel.key(), c.channel.label_ja()),
-                            label(c.status.key(), c.status.label_ja()),
-                            c.count,
-                        )
-                    })
-                    .collect(),
-                run: state.campaigns.get((record.id, p.id)),
-                letters: letters.remove(&p.id).unwrap_or_default(),
-            }
-        })
-        .collect();
+    let mut shown = Vec::with_capacity(parties.len());
+    for p in &parties {
+        let manages = files_for(&viewer, &record, p);
+        let mut mine: Vec<_> = counts.iter().filter(|c| c.party == p.id).collect();
+        mine.sort_by_key(|c| (channel_order(c.channel), status_order(c.status)));
+        shown.push(PartyCampaign {
+            name: p.party.name.clone(),
+            manages,
+            counts: mine
+                .iter()
+                .map(|c| {
+                    let label = |key: &'static str, ja: &'static str| m.label(key, ja);
+                    (label(c.channel.key(), c.channel.label_ja()), label(c.status.key(), c.status.label_ja()), c.count)
+                })
+                .collect(),
+            run: state.campaigns.get((record.id, p.id)),
+            letters: letters.remove(&p.id).unwrap_or_default(),
+            letter_jobs: if manages { crate::campaign_letters::jobs(&state, record.id, p).await? } else { Vec::new() },
+        });
+    }
     let page = CampaignPage {
         m,
         user: viewer.user.display_name.clone(),
@@ -125,6 +125,7 @@ pub async fn page<D: Db>(
         id: record.id.to_string(),
         title: record.facts.title.clone(),
         smtp: state.smtp.is_some(),
+        fonts: state.fonts.is_some(),
         parties: shown,
         today: state.today().to_string(),
         manages_any: parties.iter().any(|p| files_for(&viewer, &record, p)),
@@ -148,6 +149,39 @@ pub struct StartForm {
     party: String,
 }
 
+/// Plans the party's notices (without sending any): what the letters and the hand-off file are made
+/// from when notices go by post only. Planning again adds only people new on the list.
+pub async fn plan<D: Db>(
+    State(state): State<AppState<D>>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<StartForm>,
+) -> Result<Response, WebError> {
+    check_csrf(&viewer, &headers, &form.csrf)?;
+    let (record, party) = filed_party(&state, &viewer, &id, |p| p.party.name == form.party.trim()).await?;
+    campaign::plan_party(&state.store, &viewer.actor(), record.id, &party, &todoke_people::PlanConfig::default())
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{id}/campaign")).into_response())
+}
+
+/// The case and its party that `matches`, which the viewer must file for: 404 when unseen, 403
+/// when only seen.
+pub(crate) async fn filed_party<D: Db>(
+    state: &AppState<D>,
+    viewer: &Viewer,
+    id: &str,
+    matches: impl Fn(&StoredParty) -> bool,
+) -> Result<(todoke_core::IncidentRecord, StoredParty), WebError> {
+    let (record, parties) = load_desk_case(state, viewer, id).await?;
+    // A party the viewer does not see is not told apart from one that does not exist.
+    let party = parties.into_iter().find(matches).ok_or(WebError::NotFound)?;
+    if !files_for(viewer, &record, &party) {
+        return Err(WebError::Forbidden);
+    }
+    Ok((record, party))
+}
+
 /// Plans the party's notices and sends the e-mail ones in the background; back to the page.
 pub async fn start<D: Db>(
     State(state): State<AppState<D>>,
@@ -157,12 +191,7 @@ pub async fn start<D: Db>(
     Form(form): Form<StartForm>,
 ) -> Result<Response, WebError> {
     check_csrf(&viewer, &headers, &form.csrf)?;
-    let (record, parties) = load_desk_case(&state, &viewer, &id).await?;
-    // A party the viewer does not see is not told apart from one that does not exist.
-    let party = parties.into_iter().find(|p| p.party.name == form.party.trim()).ok_or(WebError::NotFound)?;
-    if !files_for(&viewer, &record, &party) {
-        return Err(WebError::Forbidden);
-    }
+    let (record, party) = filed_party(&state, &viewer, &id, |p| p.party.name == form.party.trim()).await?;
     let Some(smtp) = state.smtp.clone() else {
         return Err(WebError::Invalid("smtp: this server has no SMTP server set (todoke serve --smtp-host …)".into()));
     };

@@ -163,6 +163,7 @@ messages! {
     "campaign.count" => "件数", "Count";
     "campaign.none" => "まだ計画されていません。", "Nothing planned yet.";
     "campaign.start" => "メールで送付する", "Send the e-mail notices";
+    "campaign.plan" => "通知を計画する（名簿から）", "Plan the notices (from the list)";
     "campaign.no_smtp" => "このサーバーには SMTP サーバーが設定されていません（todoke serve --smtp-host …）。", "This server has no SMTP server set (todoke serve --smtp-host …).";
     "campaign.running" => "送付中です。再読み込みで進み具合を表示します。", "Sending; reload to see the progress.";
     "campaign.finished" => "前回の送付", "Last run";
@@ -242,6 +243,16 @@ messages! {
     "people.file" => "名簿ファイル", "List file";
     "people.upload_submit" => "取り込む", "Upload";
     "campaign.handoff" => "印刷業者への引渡しデータ（投函待ちの通知）", "Hand-off file for the print vendor (letters waiting to be posted)";
+    "campaign.letters" => "通知文書（PDF）", "Letters (PDF)";
+    "campaign.letters_help" => "投函待ちの通知の手紙を、窓あき封筒用のPDFにします。大きな件数は500通ずつ裏で作られ、止まっても続きから再開します。進み具合はこのページを再読み込みして確かめてください。", "Prints the letters waiting to be posted as PDF for window envelopes. Large jobs run in the background, 500 letters a file, and resume where they stopped. Reload this page to follow the progress.";
+    "campaign.letters_start" => "手紙のPDFを作る", "Print the letters";
+    "campaign.letters_no_fonts" => "このサーバーにはPDF用のフォントがありません（fonts-ipaexfont-mincho, fonts-ipaexfont-gothic）。", "This server has no fonts for PDF (fonts-ipaexfont-mincho, fonts-ipaexfont-gothic).";
+    "campaign.letters_job" => "作成開始", "Started";
+    "campaign.letters_printed" => "作成済み", "Printed";
+    "campaign.letters_resume" => "再開する", "Resume";
+    "campaign.letters_state.running" => "作成中", "printing";
+    "campaign.letters_state.done" => "完了", "done";
+    "campaign.letters_state.failed" => "停止", "stopped";
     "people.upload_sending" => "送信中", "Sending";
     "people.upload_reading" => "名簿を読み込んで登録しています…", "Reading and storing the list…";
     "people.upload_failed" => "送信できませんでした。もう一度お試しください", "The upload failed; please try again";

@@ -13,6 +13,7 @@ mod api;
 mod cache;
 mod campaign;
 mod campaign_chart;
+mod campaign_letters;
 mod campaign_returns;
 mod campaign_view;
 mod chart;
@@ -42,10 +43,12 @@ use todoke_store::Db;
 /// The largest list a form may upload: 100,000 rows of a city's list are about 15 MB.
 const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
+pub use campaign_letters::resume_letter_jobs;
 pub use state::{AppState, LOOKUPS_PER_MINUTE, SIGN_INS_PER_MINUTE};
 
 /// Every route of the application.
 pub fn router<D: Db>(state: AppState<D>) -> Router {
+    let tls = state.tls;
     Router::new()
         .route("/", get(views::dashboard::<D>))
         .route("/sign-in", get(views::sign_in_page).post(session::sign_in::<D>))
@@ -70,8 +73,12 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/cases/{id}/people/{person}/reveal", post(people::reveal::<D>))
         .route("/cases/{id}/lookup", get(lookup::page::<D>).post(lookup::ask_form::<D>))
         .route("/cases/{id}/campaign", get(campaign::page::<D>).post(campaign::start::<D>))
+        .route("/cases/{id}/campaign/plan", post(campaign::plan::<D>))
         .route("/cases/{id}/campaign/posted", post(campaign_returns::posted::<D>))
         .route("/cases/{id}/campaign/handoff.csv", get(campaign_returns::handoff::<D>))
+        .route("/cases/{id}/campaign/letters", post(campaign_letters::start::<D>))
+        .route("/cases/{id}/campaign/letters/{job}/resume", post(campaign_letters::resume::<D>))
+        .route("/cases/{id}/campaign/letters/{job}/{batch}", get(campaign_letters::download::<D>))
         .route("/cases/{id}/campaign/returns", post(campaign_returns::returned::<D>))
         .route(
             "/cases/{id}/campaign/returns/upload",
@@ -107,7 +114,7 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/api/v1/cases/{id}/lookup", post(api::lookup::<D>))
         .fallback(views::not_found)
         .layer(axum::middleware::from_fn(i18n::scope))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(tls, security::headers))
         .with_state(state)
 }
 

@@ -24,6 +24,12 @@ pub struct AppState<D: Db> {
     pub(crate) smtp: Option<Arc<todoke_app::campaign::SmtpConfig>>,
     /// E-mail campaigns running or finished since the start, per case and party.
     pub(crate) campaigns: Arc<crate::campaign::Runs>,
+    /// Whether this server terminates TLS itself, so that browsers may be told to use only https.
+    pub(crate) tls: bool,
+    /// The fonts letters are printed in, when the server found them.
+    pub(crate) fonts: Option<Arc<todoke_docs::Fonts>>,
+    /// The letter jobs this server is printing.
+    pub(crate) printing: Arc<crate::campaign_letters::Printing>,
 }
 
 /// How many "am I affected?" questions one user may ask a minute: enough for a call-center
@@ -46,6 +52,9 @@ impl<D: Db> Clone for AppState<D> {
             sign_ins: self.sign_ins.clone(),
             smtp: self.smtp.clone(),
             campaigns: self.campaigns.clone(),
+            tls: self.tls,
+            fonts: self.fonts.clone(),
+            printing: self.printing.clone(),
         }
     }
 }
@@ -62,12 +71,28 @@ impl<D: Db> AppState<D> {
             sign_ins: Arc::new(crate::ratelimit::RateLimit::new(SIGN_INS_PER_MINUTE, Duration::from_secs(60))),
             smtp: None,
             campaigns: Arc::default(),
+            tls: false,
+            fonts: None,
+            printing: Arc::default(),
         })
     }
 
     /// The state with an SMTP server for the campaign page's e-mail notices.
     pub fn with_smtp(mut self, config: todoke_app::campaign::SmtpConfig) -> Self {
         self.smtp = Some(Arc::new(config));
+        self
+    }
+
+    /// The state of a server that terminates TLS itself: every response then carries HSTS. Not for
+    /// plain HTTP behind a TLS proxy: the proxy sends HSTS itself.
+    pub fn with_tls(mut self) -> Self {
+        self.tls = true;
+        self
+    }
+
+    /// The state with the fonts the campaign page prints letters in.
+    pub fn with_fonts(mut self, fonts: todoke_docs::Fonts) -> Self {
+        self.fonts = Some(Arc::new(fonts));
         self
     }
 

@@ -4,7 +4,8 @@
 //! it is made on request, handed over and never kept; the handing over is audited by its count.
 
 use crate::AppError;
-use todoke_core::{IncidentId, NoticeChannel, NotificationStatus, PartyId};
+use todoke_core::{IncidentId, NoticeChannel, NotificationId, NotificationStatus, PartyId};
+use todoke_docs::Recipient;
 use todoke_store::{NotificationStore, ReturnStore};
 
 /// The header of the file.
@@ -44,18 +45,34 @@ where
             NotificationStatus::Remailed => "再送",
             _ => continue,
         };
-        let person = store.notification_recipient(incident, n.id).await?;
-        let corrected = match n.status {
-            NotificationStatus::Remailed => store.notification_address(incident, n.id).await?,
-            _ => None,
-        };
-        let (postal_code, address) = match corrected {
-            Some(a) => (a.postal_code, a.address),
-            None => (person.postal_code.unwrap_or_default(), person.address.unwrap_or_default()),
-        };
-        rows.push(HandoffRow { notice: n.id.to_string(), kind, postal_code, address, name: person.name });
+        let to = letter_recipient(store, incident, n.id).await?;
+        rows.push(HandoffRow {
+            notice: n.id.to_string(),
+            kind,
+            postal_code: to.postal_code.unwrap_or_default(),
+            address: to.address.unwrap_or_default(),
+            name: to.name,
+        });
     }
     Ok(rows)
+}
+
+/// Whom a letter goes to and where: the corrected address given after a return, else the
+/// person's own.
+pub(crate) async fn letter_recipient<S>(
+    store: &S,
+    incident: IncidentId,
+    notice: NotificationId,
+) -> Result<Recipient, AppError>
+where
+    S: NotificationStore + ReturnStore + Sync,
+{
+    let person = store.notification_recipient(incident, notice).await?;
+    let (postal_code, address) = match store.notification_address(incident, notice).await? {
+        Some(corrected) => (Some(corrected.postal_code), Some(corrected.address)),
+        None => (person.postal_code, person.address),
+    };
+    Ok(Recipient { name: person.name, postal_code, address, reference: Some(notice.to_string()) })
 }
 
 /// The file: CSV with CRLF line ends, in Shift_JIS (`sjis`) or UTF-8 with a BOM. A row Shift_JIS

@@ -366,51 +366,15 @@ fn read_post_list(ctx: &Ctx, dir: &Path, party: &str) -> Result<Vec<Recipient>> 
             i.and_then(|i| record.get(i)).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
         };
         let Some(person_name) = get(Some(name)) else { continue };
-        people.push(Recipient { name: person_name, postal_code: get(postal), address: get(address) });
+        people.push(Recipient { name: person_name, postal_code: get(postal), address: get(address), reference: None });
     }
     Ok(people)
 }
 
-/// The IPAex fonts, from `TODOKE_FONT_DIR` (folders separated by `:`) or the system's font folders.
-fn load_fonts(ctx: &Ctx) -> Result<Fonts> {
-    let dirs: Vec<PathBuf> = match std::env::var_os("TODOKE_FONT_DIR") {
-        Some(v) => std::env::split_paths(&v).collect(),
-        None => {
-            let mut d = vec![PathBuf::from("/usr/share/fonts"), PathBuf::from("/usr/local/share/fonts")];
-            if let Some(home) = std::env::var_os("HOME") {
-                d.push(Path::new(&home).join(".local/share/fonts"));
-                d.push(Path::new(&home).join(".fonts"));
-            }
-            d
-        }
-    };
-    let wanted = [("ipaexm.ttf", "fonts-ipaexfont-mincho"), ("ipaexg.ttf", "fonts-ipaexfont-gothic")];
-    let mut files = Vec::new();
-    for (file, package) in wanted {
-        let found = dirs.iter().find_map(|d| find_file(d, file, 4)).with_context(|| {
-            format!(
-                "{} {file} ({}: {package}; apt-get install fonts-ipaexfont-mincho fonts-ipaexfont-gothic)",
-                ctx.say("PDFに必要なフォントが見つかりません:", "a font PDFs need was not found:"),
-                ctx.say("Debianパッケージ", "Debian package"),
-            )
-        })?;
-        files.push((found.display().to_string(), std::fs::read(&found).with_context(|| found.display().to_string())?));
-    }
-    Ok(Fonts::new(files)?)
-}
-
-fn find_file(dir: &Path, name: &str, depth: u32) -> Option<PathBuf> {
-    let candidate = dir.join(name);
-    if candidate.is_file() {
-        return Some(candidate);
-    }
-    if depth == 0 {
-        return None;
-    }
-    let mut subdirs: Vec<PathBuf> =
-        std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
-    subdirs.sort();
-    subdirs.iter().find_map(|d| find_file(d, name, depth - 1))
+/// The IPAex fonts (`todoke_app::fonts`).
+pub(crate) fn load_fonts(ctx: &Ctx) -> Result<Fonts> {
+    todoke_app::fonts::system_fonts()
+        .with_context(|| ctx.say("PDFに必要なフォントが読めません", "cannot load the fonts PDFs need").to_string())
 }
 
 /// Writes `bytes` to a temporary file beside `path` and renames it into place.

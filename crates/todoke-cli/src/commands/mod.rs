@@ -8,11 +8,12 @@ pub(crate) mod casebook;
 pub(crate) mod docs;
 mod incident;
 mod init;
+pub(crate) mod key;
 mod notice;
 pub(crate) mod people;
 mod report;
 pub(crate) mod retention;
-mod serve;
+pub(crate) mod serve;
 
 use crate::cli::{Cli, Command};
 use crate::context::{Ctx, Database, master_key, open_database, open_store};
@@ -29,6 +30,7 @@ pub async fn run(args: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Init => init::run(&ctx, &args.global).await,
+        Command::Key(cmd) => key::run(&ctx, &args.global, cmd).await,
         Command::Backup { out } => backup::backup(&ctx, &args.global, &out).await,
         Command::Restore { from, force } => backup::restore(&ctx, &args.global, &from, force).await,
         Command::Notice(cmd) => notice::run(&ctx, cmd),
@@ -58,7 +60,7 @@ async fn with_store<D: Db>(ctx: &Ctx, database: &str, command: Command, store: S
         Command::Audit(cmd) => audit::run(ctx, &store, cmd).await,
         Command::Casebook(cmd) => casebook::run(ctx, &store, database, cmd).await,
         Command::Report(cmd) => report::run(ctx, &store, cmd).await,
-        Command::Serve { listen, demo, smtp } => serve::run(ctx, store.clone(), listen, demo, &smtp).await,
+        Command::Serve { listen, demo, smtp, tls } => serve::run(ctx, store.clone(), listen, demo, &smtp, &tls).await,
         Command::Campaign(cmd) => campaign::run(ctx, &store, cmd).await,
         Command::Retention(cmd) => retention::run(ctx, &store, cmd).await,
         Command::User(cmd) => serve::user(ctx, &store, cmd).await,
@@ -66,6 +68,7 @@ async fn with_store<D: Db>(ctx: &Ctx, database: &str, command: Command, store: S
         Command::Docs(cmd) => docs::run(ctx, &store, cmd).await,
         Command::Letters(args) => docs::letters(ctx, &store, args).await,
         Command::Init
+        | Command::Key(_)
         | Command::Backup { .. }
         | Command::Restore { .. }
         | Command::Assess(_)

@@ -1,6 +1,6 @@
 //! End-to-end tests of the `todoke` binary: every example imports on SQLite and PostgreSQL, bad
-//! input gets a one-line reason, the audit chain catches tampering, crypto-erase works, and a process
-//! killed mid-way leaves nothing half-written (crash.rs).
+//! input gets a one-line reason, the audit chain catches tampering, crypto-erase works, a process killed
+//! mid-way leaves nothing half-written (crash.rs), and `serve` speaks TLS (tls.rs).
 
 mod assess;
 mod audit;
@@ -11,9 +11,11 @@ mod crash;
 mod docs;
 mod examples;
 mod incident;
+mod key;
 mod notice;
 mod people;
 mod serve;
+mod tls;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -191,6 +191,7 @@ taxable = false
         name: "山田　花子".into(),
         postal_code: Some("344-8577".into()),
         address: Some("埼玉県春日部市中央七丁目2番地1".into()),
+        reference: None,
     };
     let mut c = case(&incident, &a, "春日部市", &profile);
     c.counts = Some(&counts);

@@ -81,6 +81,7 @@ fn person(i: usize, name: &str) -> Recipient {
         name: name.to_string(),
         postal_code: Some(format!("344-857{}", i % 10)),
         address: Some(format!("埼玉県春日部市中央{}丁目", i + 1)),
+        reference: Some(format!("N-{i:04}")),
     }
 }
 
@@ -104,6 +105,8 @@ fn letters_one_page_each_with_names_and_facts() {
     let flat = squeeze(&text);
     for p in &people {
         assert!(flat.contains(&squeeze(&p.name)), "{} missing in\n{text}", p.name);
+        let reference = p.reference.as_deref().unwrap();
+        assert_eq!(flat.matches(reference).count(), 1, "{reference} once, for matching a returned letter");
     }
     for fact in [
         "令和6年5月24日",

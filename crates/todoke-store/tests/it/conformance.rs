@@ -25,6 +25,7 @@ todoke_store::conformance_tests!(
     notifications_are_planned_once_moved_by_compare_and_set_and_counted,
     cost_claims_are_per_party_and_move_by_compare_and_set,
     returns_are_recorded_together_readdressed_sealed_and_published,
+    letter_jobs_print_each_batch_once_sealed_and_resume,
 );
 
 #[test]

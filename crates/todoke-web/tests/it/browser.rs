@@ -38,7 +38,9 @@ async fn a_day_with_the_demo_case_in_a_browser() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     // Browsers keep Secure cookies from http://localhost (a secure context), not from a bare IP.
     let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
-    let state = todoke_web::AppState::new(store.clone(), Arc::new(todoke_core::SystemClock)).unwrap();
+    let state = todoke_web::AppState::new(store.clone(), Arc::new(todoke_core::SystemClock))
+        .unwrap()
+        .with_fonts(todoke_app::fonts::system_fonts().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(todoke_web::serve(listener, state, async move {
         let _ = stopped.await;
@@ -160,7 +162,45 @@ async fn a_day_with_the_demo_case_in_a_browser() {
     assert!(costs.contains("コールセンター委託費（試験）") && costs.contains("10,000"), "the claim is made: {costs}");
     assert!(costs.contains("state-submitted"), "and submitted: {costs}");
 
-    // 越谷市 sees none of it: not the list, not the call, not the claim.
+    // The city plans its notices, has its letters printed in the background and downloads them;
+    // it posts them and records one that came back, by the number printed on the letter.
+    let campaign = format!("{base}/cases/{demo_case}/campaign");
+    browser.go(&campaign).await;
+    browser.submit("form.campaign-plan-form button[type=submit]").await;
+    browser.submit("form.campaign-letters-form button[type=submit]").await;
+    let mut letters = String::new();
+    for _ in 0..120 {
+        browser.go(&campaign).await;
+        let href = browser.script("const a = document.querySelector('a.letter-batch'); return a ? a.href : '';").await;
+        if let Some(href) = href.as_str().filter(|h| !h.is_empty()) {
+            letters = href.to_string();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(!letters.is_empty(), "the letters were printed: {}", browser.source().await);
+    let get = |url: String| {
+        format!(
+            "const x = new XMLHttpRequest(); x.open('GET', {url:?}, false); x.send(); \
+             return [x.status, x.getResponseHeader('content-type'), x.responseText];"
+        )
+    };
+    let pdf = browser.script(&get(letters.clone())).await;
+    assert_eq!((&pdf[0], &pdf[1]), (&serde_json::json!(200), &serde_json::json!("application/pdf")));
+    assert!(pdf[2].as_str().unwrap().starts_with("%PDF-"), "a PDF");
+    let handoff = browser
+        .script(&get(format!("{campaign}/handoff.csv?party=%E6%98%A5%E6%97%A5%E9%83%A8%E5%B8%82&encoding=utf8")))
+        .await;
+    let file = handoff[2].as_str().unwrap().to_string();
+    let notice = file.lines().nth(1).and_then(|l| l.split(',').next()).unwrap().to_string();
+    browser.submit("form.campaign-posted-form button[type=submit]").await;
+    browser.fill("form.campaign-return-form input[name=notice]", &notice).await;
+    browser.click("form.campaign-return-form select[name=reason] option[value=moved-unknown]").await;
+    browser.submit("form.campaign-return-form button[type=submit]").await;
+    let page = browser.source().await;
+    assert!(page.contains(&notice) && page.contains("campaign-problems"), "the return is listed: {page}");
+
+    // 越谷市 sees none of it: not the list, not the call, not the claim, not the letters.
     sign_out().await;
     sign_in("koshigaya", None).await;
     browser.go(&format!("{base}/cases/{demo_case}/people")).await;
@@ -172,6 +212,11 @@ async fn a_day_with_the_demo_case_in_a_browser() {
     browser.go(&format!("{base}/cases/{demo_case}/portal")).await;
     let portal = browser.source().await;
     assert!(portal.contains("越谷市") && !portal.contains("春日部市"), "its own portal only");
+    browser.go(&campaign).await;
+    let page = browser.source().await;
+    assert!(!page.contains(&notice) && !page.contains("letter-batch"), "no other city's letters or returns");
+    let pdf = browser.script(&get(letters)).await;
+    assert_eq!(pdf[0], serde_json::json!(404), "nor their PDF");
 
     browser.close().await;
     let _ = stop.send(());

@@ -302,3 +302,79 @@ async fn a_city_records_returns_remails_and_moves_to_substitute_and_another_cann
     let draft = reports.iter().map(|(_, r)| r).find(|r| r.kind == todoke_core::ReportKind::Final).unwrap();
     assert!(draft.content.contains(item6) && !draft.content.contains("未実施（通知"), "{}", draft.content);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_city_prints_its_letters_in_the_background_and_another_cannot_take_them() {
+    use todoke_store::{LetterJobState, LetterStore};
+    let app = App::new_with(|state| state.with_fonts(todoke_app::fonts::system_fonts().unwrap())).await;
+    let (id, kasukabe, _) = letters(&app).await;
+    let base = format!("/cases/{}/campaign", app.demo_case);
+    let city = app.sign_in("kasukabe").await;
+    let page = app.get(&base, Some(&city)).await.2;
+    assert!(page.contains("campaign-letters-form"), "{page}");
+    let token = csrf_in(&page);
+    let other = app.sign_in("koshigaya").await;
+    let other_token = csrf_in(&app.get(&base, Some(&other)).await.2);
+
+    let start = format!("{base}/letters");
+    let (status, _, _) = app.post_form(&start, Some(&other), &format!("csrf={other_token}&party=春日部市")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = app.post_form(&start, Some(&city), "csrf=wrong&party=春日部市").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(app.store.letter_jobs(id, None).await.unwrap().is_empty());
+    let (status, _, body) = app.post_form(&start, Some(&city), &format!("csrf={token}&party=春日部市")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+    // The job prints in the background; the page shows where it stands.
+    let mut job = None;
+    for _ in 0..600 {
+        let jobs = app.store.letter_jobs(id, Some(kasukabe)).await.unwrap();
+        if jobs.first().is_some_and(|j| j.state != LetterJobState::Running) {
+            job = jobs.into_iter().next();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let job = job.expect("the letters were printed within a minute");
+    assert_eq!((job.state, job.printed, job.batches), (LetterJobState::Done, 2, 1));
+    let batch = format!("{base}/letters/{}/0.pdf", job.id);
+    let page = app.get(&base, Some(&city)).await.2;
+    assert!(page.contains(&batch) && page.contains("2 / 2"), "{page}");
+    assert!(!app.get(&base, Some(&other)).await.2.contains(&job.id.to_string()), "another city sees no job");
+
+    let (status, headers, pdf) = app.get(&batch, Some(&city)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers.get("content-type").unwrap(), "application/pdf");
+    assert!(headers.get("content-disposition").unwrap().to_str().unwrap().starts_with("attachment;"));
+    assert!(pdf.starts_with("%PDF-"));
+    assert_eq!(app.get(&batch, Some(&other)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("{base}/letters/{}/1.pdf", job.id), Some(&city)).await.0, StatusCode::NOT_FOUND);
+    let audit = app.store.audit_entries(0, 1_000_000).await.unwrap();
+    let downloads: Vec<_> = audit.iter().filter(|e| e.action == "letters.download").collect();
+    assert_eq!(downloads.len(), 1, "the one download by the city");
+
+    // Resuming is for a job that stopped: a finished one stays as it is.
+    let resume = format!("{base}/letters/{}/resume", job.id);
+    let (status, _, _) = app.post_form(&resume, Some(&other), &format!("csrf={other_token}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = app.post_form(&resume, Some(&city), &format!("csrf={token}")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.store.letter_job(id, job.id).await.unwrap().batches, 1);
+}
+
+#[tokio::test]
+async fn without_fonts_the_page_says_so_and_prints_nothing() {
+    use todoke_store::LetterStore;
+    let app = App::new().await;
+    let (id, _, _) = letters(&app).await;
+    let base = format!("/cases/{}/campaign", app.demo_case);
+    let city = app.sign_in("kasukabe").await;
+    let page = app.get(&base, Some(&city)).await.2;
+    assert!(!page.contains("campaign-letters-form") && page.contains("fonts-ipaexfont-mincho"), "{page}");
+    let (status, _, body) = app
+        .post_form(&format!("{base}/letters"), Some(&city), &format!("csrf={}&party=春日部市", csrf_in(&page)))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("fonts"), "{body}");
+    assert!(app.store.letter_jobs(id, None).await.unwrap().is_empty());
+}
