@@ -115,6 +115,31 @@ pub fn totals_by_category(claim: &CostClaim) -> Vec<(CostCategory, i64)> {
 /// The invoice (請求書) of a claim as an HTML page: every line as claimed, amounts as agreed
 /// (consignors claim what they paid, 消費税 included, so no tax is added on top).
 pub fn invoice_html(incident: &Incident, party_name: &str, claim: &CostClaim, today: Date) -> Result<String, AppError> {
+    match render_invoice(incident, party_name, claim, today, Format::Html, None)? {
+        Rendered::Text(html) => Ok(html),
+        Rendered::Bytes(_) => Err(AppError::Invalid("invoice: expected HTML".into())),
+    }
+}
+
+/// The same invoice as a PDF, set in `fonts`.
+pub fn invoice_pdf(
+    incident: &Incident,
+    party_name: &str,
+    claim: &CostClaim,
+    today: Date,
+    fonts: &todoke_docs::Fonts,
+) -> Result<Vec<u8>, AppError> {
+    Ok(render_invoice(incident, party_name, claim, today, Format::Pdf, Some(fonts))?.into_bytes())
+}
+
+fn render_invoice(
+    incident: &Incident,
+    party_name: &str,
+    claim: &CostClaim,
+    today: Date,
+    format: Format,
+    fonts: Option<&todoke_docs::Fonts>,
+) -> Result<Rendered, AppError> {
     let other = claim
         .lines
         .iter()
@@ -147,11 +172,8 @@ pub fn invoice_html(incident: &Incident, party_name: &str, claim: &CostClaim, to
         counts: Some(&counts),
         recipient: None,
     };
-    match todoke_docs::render(DocKind::Invoice, &case, &Templates::default(), Format::Html, None) {
-        Ok(Rendered::Text(html)) => Ok(html),
-        Ok(Rendered::Bytes(_)) => Err(AppError::Invalid("invoice: expected HTML".into())),
-        Err(e) => Err(AppError::Invalid(format!("invoice: {e}"))),
-    }
+    todoke_docs::render(DocKind::Invoice, &case, &Templates::default(), format, fonts)
+        .map_err(|e| AppError::Invalid(format!("invoice: {e}")))
 }
 
 #[cfg(test)]

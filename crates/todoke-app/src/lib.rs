@@ -10,6 +10,7 @@ pub mod casebook;
 pub mod costs;
 mod decisions;
 pub mod fonts;
+pub mod joint;
 pub mod lookup;
 pub mod people;
 pub mod retention;

@@ -37,8 +37,8 @@ impl Printing {
     }
 }
 
-/// The fonts letters are set in, or why there are none.
-fn fonts<D: Db>(state: &AppState<D>) -> Result<Arc<Fonts>, WebError> {
+/// The fonts letters (and other PDFs) are set in, or why there are none.
+pub(crate) fn fonts<D: Db>(state: &AppState<D>) -> Result<Arc<Fonts>, WebError> {
     state.fonts.clone().ok_or_else(|| {
         WebError::Invalid(
             "fonts: this server found no fonts for PDF (apt-get install fonts-ipaexfont-mincho fonts-ipaexfont-gothic)"

@@ -89,6 +89,8 @@ struct CostsPage {
     claims: Vec<ClaimView>,
     categories: Vec<(&'static str, String)>,
     grand_total: i64,
+    /// Invoices can be had as PDF (the server has the fonts).
+    fonts: bool,
 }
 
 fn claim_view(viewer: &Viewer, record: &IncidentRecord, party: &StoredParty, claim: Option<CostClaim>) -> ClaimView {
@@ -159,6 +161,7 @@ pub async fn page<D: Db>(
         grand_total: claims.iter().fold(0i64, |sum, c| sum.saturating_add(c.total)),
         claims,
         categories: CostCategory::ALL.iter().map(|c| (c.key(), m.label(c.key(), c.label_ja()))).collect(),
+        fonts: state.fonts.is_some(),
     };
     Ok(Html(page.render()?))
 }
@@ -308,11 +311,13 @@ pub async fn move_claim<D: Db>(
     Ok(back(&record))
 }
 
-/// `?download=1` asks for the invoice as a file.
+/// `?download=1` asks for the invoice as a file; `?format=pdf` as a PDF.
 #[derive(Deserialize)]
 pub struct InvoiceQuery {
     #[serde(default)]
     download: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
 }
 
 /// A claim's invoice as an HTML page (or file).
@@ -325,11 +330,18 @@ pub async fn invoice<D: Db>(
     let (record, parties) = load_claims(&state, &viewer, &id).await?;
     let party = party_of(&parties, &party)?;
     let claim = state.store.cost_claim(record.id, party.id).await?.ok_or(WebError::NotFound)?;
-    let html = todoke_app::costs::invoice_html(&record.facts, &party.party.name, &claim, state.today())?;
-    let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
-    if query.download.is_some() {
+    let pdf = query.format.as_deref() == Some("pdf");
+    let mut response = if pdf {
+        let fonts = crate::campaign_letters::fonts(&state)?;
+        let file = todoke_app::costs::invoice_pdf(&record.facts, &party.party.name, &claim, state.today(), &fonts)?;
+        ([(header::CONTENT_TYPE, "application/pdf")], file).into_response()
+    } else {
+        let html = todoke_app::costs::invoice_html(&record.facts, &party.party.name, &claim, state.today())?;
+        ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+    };
+    if query.download.is_some() || pdf {
         // The file name is ASCII: party names are Japanese and headers are not.
-        let value = format!("attachment; filename=\"invoice-{}.html\"", party.id);
+        let value = format!("attachment; filename=\"invoice-{}.{}\"", party.id, if pdf { "pdf" } else { "html" });
         if let Ok(value) = header::HeaderValue::from_str(&value) {
             response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
         }

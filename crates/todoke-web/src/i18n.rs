@@ -225,6 +225,11 @@ messages! {
     "costs.approve" => "承認する", "Approve";
     "costs.return" => "差し戻す", "Return for correction";
     "costs.pay" => "支払済にする", "Mark paid";
+    "portal.joint" => "連名報告", "Joint report (連名)";
+    "portal.joint_yes" => "連名で報告します（報告はこの相手がまとめて提出します）", "reported jointly (this party files the report for both)";
+    "portal.joint_no" => "単独で報告します", "reported alone";
+    "portal.joint_join" => "連名報告に参加する", "Join the joint report";
+    "portal.joint_own" => "単独で報告する", "File our own report";
     "portal.title" => "委託元ポータル", "Consignor portal";
     "portal.link" => "委託元ポータル", "Consignor portal";
     "portal.obligations" => "義務と期限", "Obligations and deadlines";

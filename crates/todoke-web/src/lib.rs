@@ -73,6 +73,7 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/cases/{id}/people/{person}/reveal", post(people::reveal::<D>))
         .route("/cases/{id}/lookup", get(lookup::page::<D>).post(lookup::ask_form::<D>))
         .route("/cases/{id}/campaign", get(campaign::page::<D>).post(campaign::start::<D>))
+        .route("/cases/{id}/portal/joint", post(portal::joint::<D>))
         .route("/cases/{id}/campaign/plan", post(campaign::plan::<D>))
         .route("/cases/{id}/campaign/posted", post(campaign_returns::posted::<D>))
         .route("/cases/{id}/campaign/handoff.csv", get(campaign_returns::handoff::<D>))

@@ -4,7 +4,7 @@
 //! its inquiries and where its cost claim stands — each linking to the page where the work is
 //! done. Only the viewer's own parties are read; the owner's members see every consignor.
 
-use crate::access::{Scope, looks_up};
+use crate::access::{Scope, files_for, looks_up};
 use crate::error::WebError;
 use crate::i18n::Prefs;
 use crate::session::Viewer;
@@ -13,6 +13,7 @@ use crate::views::{ObligationRow, assessed, load_snapshot, obligation_row, visib
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
+use todoke_app::joint;
 use todoke_core::PartyRole;
 use todoke_store::{CaseRecordStore, CostState, CostStore, Db, NotificationStore, PersonStore};
 
@@ -27,6 +28,11 @@ struct PartyPortal {
     inquiries: usize,
     claim_state: String,
     claim_total: i64,
+    /// Each party that may report for this consignor (not a consignor itself), and whether the
+    /// report is joint (連名) now.
+    joint: Vec<(String, bool)>,
+    /// The viewer files for this party, so answers the joint-report request.
+    answers: bool,
 }
 
 #[derive(Template)]
@@ -107,6 +113,18 @@ pub async fn page<D: Db>(
                 m.label(state.key(), state.label_ja())
             },
             claim_total: claim.map_or(0, |c| c.total_yen()),
+            joint: match p.party.role {
+                PartyRole::Consignor => case
+                    .parties
+                    .iter()
+                    .filter(|w| w.party.role != PartyRole::Consignor)
+                    .map(|w| {
+                        (w.party.name.clone(), joint::reports_jointly(&record.facts, &p.party.name, &w.party.name))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+            answers: files_for(&viewer, record, p),
         });
     }
     let page = PortalPage {
@@ -119,4 +137,39 @@ pub async fn page<D: Db>(
         parties,
     };
     Ok(Html(page.render()?))
+}
+
+/// A consignor's answer to the joint-report request.
+#[derive(serde::Deserialize)]
+pub struct JointForm {
+    csrf: String,
+    party: String,
+    with: String,
+    /// `join` or `own`.
+    choice: String,
+}
+
+/// Joins the joint report (連名) or files alone: the facts change and the case is re-assessed, so
+/// the obligations on this page follow; back to the portal.
+pub async fn joint<D: Db>(
+    State(state): State<AppState<D>>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<String>,
+    axum::extract::Form(form): axum::extract::Form<JointForm>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse as _;
+    crate::session::check_csrf(&viewer, &headers, &form.csrf)?;
+    let (record, party) =
+        crate::campaign::filed_party(&state, &viewer, &id, |p| p.party.name == form.party.trim()).await?;
+    let join = match form.choice.as_str() {
+        "join" => true,
+        "own" => false,
+        other => return Err(WebError::Invalid(format!("choice: expected `join` or `own`, not `{other}`"))),
+    };
+    let mut facts = record.facts.clone();
+    joint::choose_joint_report(&mut facts, &party.party.name, form.with.trim(), join)?;
+    todoke_app::update_facts(&state.store, &viewer.actor(), record.id, &facts, &todoke_rules::Options::default())
+        .await?;
+    Ok(axum::response::Redirect::to(&format!("/cases/{id}/portal")).into_response())
 }

@@ -105,8 +105,33 @@ async fn a_city_claims_the_handler_approves_and_pays_and_another_city_sees_nothi
     assert_eq!(status, StatusCode::OK);
     assert!(headers.get("content-disposition").unwrap().to_str().unwrap().starts_with("attachment"));
     assert!(body.contains("請求書") && body.contains("320,000"), "{body}");
+    let (status, _, body) = app.get(&format!("{invoice}?format=pdf"), Some(&handler)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no fonts, no PDF");
+    assert!(body.contains("fonts-ipaexfont"), "{body}");
 
     // The city's portal shows its claim paid.
     let (_, _, portal) = app.get(&format!("/cases/{}/portal", app.demo_case), Some(&city)).await;
     assert!(portal.contains("<span class=\"claim-state\">支払済</span>") && !portal.contains("越谷市"), "{portal}");
+}
+
+#[tokio::test]
+async fn the_invoice_downloads_as_pdf() {
+    let app = App::new_with(|state| state.with_fonts(todoke_app::fonts::system_fonts().unwrap())).await;
+    let kasukabe = party_id(&app, "春日部市").await;
+    let costs = format!("/cases/{}/costs", app.demo_case);
+    let city = app.sign_in("kasukabe").await;
+    let page = app.get(&costs, Some(&city)).await.2;
+    let line =
+        format!("csrf={}&party={kasukabe}&category=printing&description=印刷&quantity=2&unit_yen=5000", csrf_in(&page));
+    assert_eq!(app.post_form(&format!("{costs}/lines"), Some(&city), &line).await.0, StatusCode::SEE_OTHER);
+    let invoice = format!("{costs}/{kasukabe}/invoice?format=pdf");
+    let page = app.get(&costs, Some(&city)).await.2;
+    assert!(page.contains(&invoice.replace('&', "&amp;")) || page.contains(&invoice), "{page}");
+    let (status, headers, body) = app.get(&invoice, Some(&city)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(headers.get("content-type").unwrap(), "application/pdf");
+    assert!(headers.get("content-disposition").unwrap().to_str().unwrap().ends_with(".pdf\""));
+    assert!(body.starts_with("%PDF-"));
+    let other = app.sign_in("koshigaya").await;
+    assert_eq!(app.get(&invoice, Some(&other)).await.0, StatusCode::NOT_FOUND);
 }

@@ -12,6 +12,7 @@ mod editing;
 mod inquiries;
 mod lookup;
 mod people;
+mod portal;
 mod records;
 mod security;
 mod sign_in;

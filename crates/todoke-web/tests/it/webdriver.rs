@@ -8,6 +8,9 @@ use tokio::net::TcpStream;
 pub struct Driver {
     process: Child,
     port: u16,
+    /// Chromium's temporary folder: a killed browser leaves its profile copies there, removed
+    /// with the folder instead of piling up in /tmp.
+    _tmp: tempfile::TempDir,
 }
 
 impl Drop for Driver {
@@ -28,13 +31,15 @@ impl Driver {
             .into_iter()
             .find(|p| std::path::Path::new(p).exists())?;
         let port = free_port();
+        let tmp = tempfile::tempdir().ok()?;
         let process = Command::new(path)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", tmp.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .ok()?;
-        let driver = Self { process, port };
+        let driver = Self { process, port, _tmp: tmp };
         for _ in 0..100 {
             if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
                 return Some(driver);
