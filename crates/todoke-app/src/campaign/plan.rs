@@ -111,9 +111,9 @@ fn run_plan(
     rows: Vec<[String; todoke_people::Field::ALL.len()]>,
     config: PlanConfig,
 ) -> Result<Vec<(Channel, Vec<usize>)>, AppError> {
-    // The plan writes its lists, personal data included, to files: a private temporary folder
-    // (0700) that is removed when this returns, whatever happens.
-    let dir = tempfile::tempdir().map_err(|e| AppError::Campaign(format!("no temporary folder: {e}")))?;
+    // The plan writes its lists, personal data included, to files: a private folder (0700) in
+    // memory where there is one, removed when this returns, whatever happens.
+    let dir = private_folder().map_err(|e| AppError::Campaign(format!("no temporary folder: {e}")))?;
     let out = dir.path().join("plan");
     let options = PlanOptions {
         inputs: vec![Input::rows(SOURCE, rows)],
@@ -142,6 +142,24 @@ fn run_plan(
     Ok(planned)
 }
 
+/// A private temporary folder for the plan's lists: in `/dev/shm` (a tmpfs, in memory) where the
+/// system has it, so that the plaintext lists of stored people never reach a disk; else in the
+/// system's temporary folder.
+fn private_folder() -> std::io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("todoke-plan-");
+    // Owner only, whatever the umask.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let memory = Path::new("/dev/shm");
+    if memory.is_dir() {
+        if let Ok(dir) = builder.tempdir_in(memory) {
+            return Ok(dir);
+        }
+    }
+    builder.tempdir()
+}
+
 fn io_error(e: std::io::Error) -> AppError {
     AppError::Campaign(format!("cannot read the people plan: {e}"))
 }
@@ -167,4 +185,20 @@ fn source_lines(file: &Path) -> Result<Vec<Vec<usize>>, AppError> {
 fn csv_error(e: csv::Error) -> AppError {
     // A CSV error's position is enough; its text never quotes a record.
     AppError::Campaign(format!("cannot read the people plan: {}", e.position().map_or(0, |p| p.line())))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_plan_folder_is_private_and_in_memory_where_the_system_has_it() {
+        let dir = super::private_folder().unwrap();
+        #[cfg(target_os = "linux")]
+        assert!(dir.path().starts_with("/dev/shm"), "{}", dir.path().display());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+    }
 }
