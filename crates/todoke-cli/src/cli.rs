@@ -49,6 +49,9 @@ pub enum Command {
         /// HTTPS with the organization's certificate (none: plain HTTP, for a TLS proxy in front).
         #[command(flatten)]
         tls: crate::commands::serve::TlsArgs,
+        /// The organization's profile, templates and PLAN.toml (none: the built-in defaults).
+        #[command(flatten)]
+        org: crate::commands::serve::OrgArgs,
     },
     /// User accounts.
     #[command(subcommand)]

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use todoke_app::campaign::{self, SendOptions, SendReport};
 use todoke_core::{IncidentId, NoticeChannel, NotificationStatus, PartyId};
-use todoke_store::{Actor, AuditStore, Db, NotificationStore, Store, StoredParty};
+use todoke_store::{AuditStore, Db, NotificationStore, StoredParty};
 
 /// One campaign run of a party, as the page shows it.
 #[derive(Debug, Clone, Default)]
@@ -160,8 +160,7 @@ pub async fn plan<D: Db>(
 ) -> Result<Response, WebError> {
     check_csrf(&viewer, &headers, &form.csrf)?;
     let (record, party) = filed_party(&state, &viewer, &id, |p| p.party.name == form.party.trim()).await?;
-    campaign::plan_party(&state.store, &viewer.actor(), record.id, &party, &todoke_people::PlanConfig::default())
-        .await?;
+    campaign::plan_party(&state.store, &viewer.actor(), record.id, &party, &state.org.plan).await?;
     Ok(Redirect::to(&format!("/cases/{id}/campaign")).into_response())
 }
 
@@ -195,6 +194,8 @@ pub async fn start<D: Db>(
     let Some(smtp) = state.smtp.clone() else {
         return Err(WebError::Invalid("smtp: this server has no SMTP server set (todoke serve --smtp-host …)".into()));
     };
+    // Planned first (planning again adds only people new on the list); the background sends.
+    campaign::plan_party(&state.store, &viewer.actor(), record.id, &party, &state.org.plan).await?;
     let key = (record.id, party.id);
     if !state.campaigns.start(key) {
         return Err(WebError::Invalid(format!("party: the notices of `{}` are being sent already", party.party.name)));
@@ -204,15 +205,19 @@ pub async fn start<D: Db>(
     let notice = campaign::notice_text(
         &record.facts,
         &party.party.name,
-        &todoke_docs::Profile::default(),
-        &todoke_docs::Templates::default(),
+        &state.org.profile,
+        &state.org.templates,
         state.today(),
     );
     let runs = state.campaigns.clone();
     let store = state.store.clone();
     tokio::spawn(async move {
         let result = match notice {
-            Ok(notice) => run(&store, &actor, record.id, &party, &smtp, &notice, &runs).await,
+            Ok(notice) => {
+                let progress = |report: &SendReport| runs.update(key, |run| run.report = report.clone());
+                let options = SendOptions::default();
+                campaign::send_email(&store, &actor, record.id, &party, &smtp, &notice, options, &progress).await
+            }
             Err(e) => Err(e),
         };
         runs.update(key, |run| {
@@ -227,20 +232,4 @@ pub async fn start<D: Db>(
         });
     });
     Ok(Redirect::to(&format!("/cases/{id}/campaign")).into_response())
-}
-
-/// The background work: plan, then send, keeping the report visible as it grows.
-async fn run<D: Db>(
-    store: &Store<D>,
-    actor: &Actor,
-    incident: IncidentId,
-    party: &StoredParty,
-    smtp: &campaign::SmtpConfig,
-    notice: &campaign::NoticeText,
-    runs: &Runs,
-) -> Result<SendReport, todoke_app::AppError> {
-    campaign::plan_party(store, actor, incident, party, &todoke_people::PlanConfig::default()).await?;
-    let key = (incident, party.id);
-    let progress = |report: &SendReport| runs.update(key, |run| run.report = report.clone());
-    campaign::send_email(store, actor, incident, party, smtp, notice, SendOptions::default(), &progress).await
 }

@@ -115,8 +115,8 @@ pub async fn start<D: Db>(
     let body = campaign::letter_body(
         &record.facts,
         &party.party.name,
-        &todoke_docs::Profile::default(),
-        &todoke_docs::Templates::default(),
+        &state.org.profile,
+        &state.org.templates,
         state.today(),
     )?;
     let actor = viewer.actor();

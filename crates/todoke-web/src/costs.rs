@@ -230,17 +230,9 @@ pub async fn refresh<D: Db>(
 ) -> Result<Response, WebError> {
     check_csrf(&viewer, &headers, &form.csrf)?;
     let (record, party) = filing_party(&state, &viewer, &id, &form.party).await?;
-    // The web server has no PLAN.toml of its own: the agreed defaults (post 150, e-mail 50).
-    let config = todoke_people::PlanConfig::default();
-    todoke_app::costs::refresh_campaign_lines(
-        &state.store,
-        &viewer.actor(),
-        record.id,
-        party.id,
-        &party.party.name,
-        &config,
-    )
-    .await?;
+    // At the unit costs agreed in the organization's PLAN.toml (defaults: post 150, e-mail 50).
+    let (actor, name) = (viewer.actor(), &party.party.name);
+    todoke_app::costs::refresh_campaign_lines(&state.store, &actor, record.id, party.id, name, &state.org.plan).await?;
     Ok(back(&record))
 }
 

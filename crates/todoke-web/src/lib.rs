@@ -44,7 +44,7 @@ use todoke_store::Db;
 const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 pub use campaign_letters::resume_letter_jobs;
-pub use state::{AppState, LOOKUPS_PER_MINUTE, SIGN_INS_PER_MINUTE};
+pub use state::{AppState, LOOKUPS_PER_MINUTE, Organization, SIGN_INS_PER_MINUTE};
 
 /// Every route of the application.
 pub fn router<D: Db>(state: AppState<D>) -> Router {

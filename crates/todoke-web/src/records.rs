@@ -19,7 +19,6 @@ use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use std::sync::OnceLock;
 use todoke_core::{
     Date, IncidentId, IncidentRecord, Report, ReportId, ReportKind, Task, TaskId, TaskKind, TaskStatus, TimelineEvent,
 };
@@ -147,11 +146,6 @@ pub async fn move_task<D: Db>(
     Ok((record.id, moved))
 }
 
-fn templates() -> &'static todoke_docs::Templates {
-    static TEMPLATES: OnceLock<todoke_docs::Templates> = OnceLock::new();
-    TEMPLATES.get_or_init(todoke_docs::Templates::default)
-}
-
 /// Drafts the PPC report of `party` from the case (todoke-docs, Markdown) and stores it unsubmitted.
 /// A party's member drafts from its share only: the owner's timeline and tasks are left out.
 pub async fn make_draft<D: Db>(
@@ -185,19 +179,18 @@ pub async fn make_draft<D: Db>(
         ReportKind::Final => todoke_docs::DocKind::FinalReport,
         ReportKind::FollowUp => todoke_docs::DocKind::FollowUpReport,
     };
-    let profile = todoke_docs::Profile::default();
     let case = todoke_docs::Case {
         incident: &incident,
         assessment: Some(&outcome.assessment),
         party,
-        profile: &profile,
+        profile: &state.org.profile,
         today,
         edition: 1,
         counts: None,
         recipient: None,
     };
-    let mut markdown =
-        todoke_docs::render_markdown(doc_kind, &case, templates()).map_err(|e| WebError::Internal(e.to_string()))?;
+    let mut markdown = todoke_docs::render_markdown(doc_kind, &case, &state.org.templates)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
     // The final report's item 6 states what the notice campaign did, from its figures.
     if doc_kind == todoke_docs::DocKind::FinalReport {
         let dashboards = todoke_app::campaign::dashboards(&state.store, record.id).await?;

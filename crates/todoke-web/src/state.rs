@@ -30,6 +30,20 @@ pub struct AppState<D: Db> {
     pub(crate) fonts: Option<Arc<todoke_docs::Fonts>>,
     /// The letter jobs this server is printing.
     pub(crate) printing: Arc<crate::campaign_letters::Printing>,
+    /// The organization's own documents and plan: its profile (sender, desk, invoice), its
+    /// templates and its PLAN.toml (channels and unit costs per party).
+    pub(crate) org: Arc<Organization>,
+}
+
+/// What an organization sets for its documents and notices; the built-in defaults otherwise.
+#[derive(Debug, Default)]
+pub struct Organization {
+    /// The letterhead, desk and invoice settings.
+    pub profile: todoke_docs::Profile,
+    /// Templates replacing the built-in ones by name.
+    pub templates: todoke_docs::Templates,
+    /// Channels and unit costs per party.
+    pub plan: todoke_people::PlanConfig,
 }
 
 /// How many "am I affected?" questions one user may ask a minute: enough for a call-center
@@ -55,6 +69,7 @@ impl<D: Db> Clone for AppState<D> {
             tls: self.tls,
             fonts: self.fonts.clone(),
             printing: self.printing.clone(),
+            org: self.org.clone(),
         }
     }
 }
@@ -74,6 +89,7 @@ impl<D: Db> AppState<D> {
             tls: false,
             fonts: None,
             printing: Arc::default(),
+            org: Arc::default(),
         })
     }
 
@@ -87,6 +103,12 @@ impl<D: Db> AppState<D> {
     /// plain HTTP behind a TLS proxy: the proxy sends HSTS itself.
     pub fn with_tls(mut self) -> Self {
         self.tls = true;
+        self
+    }
+
+    /// The state with the organization's profile, templates and plan.
+    pub fn with_organization(mut self, org: Organization) -> Self {
+        self.org = Arc::new(org);
         self
     }
 

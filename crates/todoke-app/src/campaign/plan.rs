@@ -152,10 +152,10 @@ fn private_folder() -> std::io::Result<tempfile::TempDir> {
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
     let memory = Path::new("/dev/shm");
-    if memory.is_dir() {
-        if let Ok(dir) = builder.tempdir_in(memory) {
-            return Ok(dir);
-        }
+    if memory.is_dir()
+        && let Ok(dir) = builder.tempdir_in(memory)
+    {
+        return Ok(dir);
     }
     builder.tempdir()
 }

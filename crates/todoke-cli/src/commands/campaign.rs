@@ -221,15 +221,7 @@ async fn email<D: Db>(ctx: &Ctx, store: &Store<D>, args: EmailArgs) -> Result<Ex
         .iter()
         .find(|p| p.party.name == args.party)
         .ok_or_else(|| todoke_app::AppError::NoSuchParty(args.party.clone()))?;
-    let plan_config = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| {
-                format!("{} {}", ctx.say("計画ファイルを読めません:", "cannot read plan file"), path.display())
-            })?;
-            PlanConfig::parse(&path.display().to_string(), &text)?
-        }
-        None => PlanConfig::default(),
-    };
+    let plan_config = read_plan_config(ctx, args.config.as_deref())?;
     let planned = campaign::plan_party(store, &ctx.actor, id, party, &plan_config).await?;
     eprintln!(
         "{} {} {} / {} {}",
@@ -313,4 +305,13 @@ async fn status<D: Db>(ctx: &Ctx, store: &Store<D>, incident: &str, json: bool) 
         eprintln!("{}", ctx.say("通知はまだ計画されていません", "no notices planned yet"));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The PLAN.toml at `path` (channels and unit costs per party), or the defaults.
+pub(crate) fn read_plan_config(ctx: &Ctx, path: Option<&std::path::Path>) -> Result<PlanConfig> {
+    let Some(path) = path else { return Ok(PlanConfig::default()) };
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!("{} {}", ctx.say("計画ファイルを読めません:", "cannot read plan file"), path.display())
+    })?;
+    Ok(PlanConfig::parse(&path.display().to_string(), &text)?)
 }

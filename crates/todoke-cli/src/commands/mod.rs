@@ -60,7 +60,9 @@ async fn with_store<D: Db>(ctx: &Ctx, database: &str, command: Command, store: S
         Command::Audit(cmd) => audit::run(ctx, &store, cmd).await,
         Command::Casebook(cmd) => casebook::run(ctx, &store, database, cmd).await,
         Command::Report(cmd) => report::run(ctx, &store, cmd).await,
-        Command::Serve { listen, demo, smtp, tls } => serve::run(ctx, store.clone(), listen, demo, &smtp, &tls).await,
+        Command::Serve { listen, demo, smtp, tls, org } => {
+            serve::run(ctx, store.clone(), listen, demo, &smtp, &tls, &org).await
+        }
         Command::Campaign(cmd) => campaign::run(ctx, &store, cmd).await,
         Command::Retention(cmd) => retention::run(ctx, &store, cmd).await,
         Command::User(cmd) => serve::user(ctx, &store, cmd).await,

@@ -12,6 +12,30 @@ use std::sync::Arc;
 use std::time::Duration;
 use todoke_store::{Db, Store};
 
+/// The organization's own documents and plan for the pages (`serve`), as the other commands take them.
+#[derive(Debug, Clone, Args)]
+pub struct OrgArgs {
+    /// A folder of templates replacing the built-in ones by name (e.g. notice_letter.md).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// The organization's profile (TOML): the letters' sender and desk, the invoice settings.
+    #[arg(long, env = "TODOKE_PROFILE", value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// The people plan's channels and unit costs per party (PLAN.toml).
+    #[arg(long = "plan-config", env = "TODOKE_PLAN_CONFIG", value_name = "FILE")]
+    pub plan_config: Option<PathBuf>,
+}
+
+impl OrgArgs {
+    /// The organization's settings, read and checked before the server starts.
+    fn organization(&self, ctx: &Ctx) -> Result<todoke_web::Organization> {
+        let look = super::docs::Look { templates: self.templates.clone(), profile: self.profile.clone(), date: None };
+        let (profile, templates, _) = super::docs::look(ctx, &look)?;
+        let plan = super::campaign::read_plan_config(ctx, self.plan_config.as_deref())?;
+        Ok(todoke_web::Organization { profile, templates, plan })
+    }
+}
+
 /// HTTPS served by todoke itself, without a TLS proxy in front (`serve`).
 #[derive(Debug, Clone, Args)]
 pub struct TlsArgs {
@@ -94,8 +118,10 @@ pub async fn run<D: Db>(
     demo: bool,
     smtp: &super::campaign::SmtpArgs,
     tls: &TlsArgs,
+    org: &OrgArgs,
 ) -> Result<ExitCode> {
     let smtp = smtp.config(ctx)?;
+    let org = org.organization(ctx)?;
     // Before any account is made: a new administrator's password is shown only once.
     let tls = tls.config(ctx)?;
     let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).try_init();
@@ -147,7 +173,7 @@ pub async fn run<D: Db>(
             )
         );
     }
-    let mut state = todoke_web::AppState::new(store, Arc::new(todoke_core::SystemClock))?;
+    let mut state = todoke_web::AppState::new(store, Arc::new(todoke_core::SystemClock))?.with_organization(org);
     if let Some(smtp) = smtp {
         state = state.with_smtp(smtp);
     }

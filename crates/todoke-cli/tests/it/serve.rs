@@ -38,3 +38,19 @@ fn serve_demo_starts_and_prints_the_accounts() {
     assert!(response.starts_with("HTTP/1.1 200") && response.ends_with("ok"), "{response}");
     assert!(env.dir.path().join("todoke.key").exists(), "the first start made the key file");
 }
+
+/// The organization's settings are read before the server starts: a file that cannot be used
+/// stops it with the file's name and line, before any account is made.
+#[test]
+fn serve_checks_the_organization_files_first() {
+    let env = Env::sqlite();
+    let missing = env.dir.path().join("missing-profile.toml");
+    let missing = missing.to_str().unwrap();
+    let err = env.fails(&["serve", "--listen", "127.0.0.1:0", "--profile", missing]);
+    assert!(err.contains(missing), "{err}");
+    let plan = env.dir.path().join("PLAN.toml");
+    std::fs::write(&plan, "[parties.\"春日部市\"]\nchannels = [\"pigeon\"]\n").unwrap();
+    let plan = plan.to_str().unwrap();
+    let err = env.fails(&["serve", "--listen", "127.0.0.1:0", "--plan-config", plan]);
+    assert!(err.contains("PLAN.toml") && err.contains("pigeon"), "{err}");
+}

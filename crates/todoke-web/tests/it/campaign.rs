@@ -306,7 +306,13 @@ async fn a_city_records_returns_remails_and_moves_to_substitute_and_another_cann
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_city_prints_its_letters_in_the_background_and_another_cannot_take_them() {
     use todoke_store::{LetterJobState, LetterStore};
-    let app = App::new_with(|state| state.with_fonts(todoke_app::fonts::system_fonts().unwrap())).await;
+    // The organization's profile gives the letters their desk.
+    let profile = "[parties.\"春日部市\"]\nname = \"春日部市\"\n[sender.desk]\nphone = \"048-736-1111\"\n";
+    let org =
+        todoke_web::Organization { profile: todoke_docs::Profile::from_toml(profile).unwrap(), ..Default::default() };
+    let app =
+        App::new_with(|state| state.with_fonts(todoke_app::fonts::system_fonts().unwrap()).with_organization(org))
+            .await;
     let (id, kasukabe, _) = letters(&app).await;
     let base = format!("/cases/{}/campaign", app.demo_case);
     let city = app.sign_in("kasukabe").await;
@@ -337,6 +343,7 @@ async fn a_city_prints_its_letters_in_the_background_and_another_cannot_take_the
     }
     let job = job.expect("the letters were printed within a minute");
     assert_eq!((job.state, job.printed, job.batches), (LetterJobState::Done, 2, 1));
+    assert!(job.body.contains("048-736-1111") && !job.body.contains("未設定"), "{}", job.body);
     let batch = format!("{base}/letters/{}/0.pdf", job.id);
     let page = app.get(&base, Some(&city)).await.2;
     assert!(page.contains(&batch) && page.contains("2 / 2"), "{page}");
