@@ -147,7 +147,17 @@ impl<D: Db> CaseRecordStore for Store<D> {
     async fn add_report(&self, actor: &Actor, incident: IncidentId, report: &Report) -> Result<ReportId> {
         let id = ReportId(self.new_id());
         let mut tx = self.db.begin_write().await?;
-        self.check_party(&mut tx, incident, report.party).await?;
+        // Locks the party's row (PostgreSQL; SQLite write transactions are exclusive already), so
+        // that two filings of one party are checked one after the other.
+        let locked = tx
+            .execute(
+                "update party set position = position where party_id = $1 and incident_id = $2",
+                &[report.party.to_string().into(), incident.to_string().into()],
+            )
+            .await?;
+        if locked == 0 {
+            return Err(StoreError::NotFound(format!("party {} of incident {incident}", report.party)));
+        }
         // A filing is recorded once: the same filing again (a retry after a crash or a lost
         // answer, a form sent twice) is the one already recorded, not a second report.
         if let Some(submitted_on) = report.submitted_on {

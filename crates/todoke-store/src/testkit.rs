@@ -380,6 +380,21 @@ pub async fn reports_tasks_and_inquiries<D: Db>(store: &Store<D>) {
     assert_ne!(store.add_report(&actor(), id, &other).await.unwrap(), filed_id, "another filing is another report");
     store.add_report(&actor(), id, &draft).await.unwrap();
     assert_eq!(store.reports(id).await.unwrap().len(), 4, "drafts are never merged");
+    // The same filing sent several times at once (a form submitted twice, two servers) is one report.
+    let at_once = Report { receipt_number: Some("R6-0003".into()), ..filed.clone() };
+    let filings: Vec<_> = (0..4)
+        .map(|_| {
+            let (store, report) = (store.clone(), at_once.clone());
+            tokio::spawn(async move { store.add_report(&actor(), id, &report).await.unwrap() })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for filing in filings {
+        ids.push(filing.await.unwrap());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "one report for one filing");
+    assert_eq!(store.reports(id).await.unwrap().len(), 5);
 
     let tasks = store.tasks(id).await.unwrap();
     assert_eq!(tasks.len(), 2);
