@@ -140,3 +140,78 @@ fn with_the_key_in_the_environment_rotate_says_what_to_set_and_finishes_once_it_
     let only_new = Env { master_key: new_key.to_string(), ..rotated };
     assert!(verifies(&only_new.ok(&["audit", "verify"])));
 }
+
+/// A database with `cases` cases, each with a person on 春日部市's list, under the key file's one
+/// key; their ids.
+fn cases_under_a_key_file(env: &Env, cases: usize) -> Vec<String> {
+    ok(env, &["init"]);
+    let list = env.dir.path().join("list.csv");
+    std::fs::write(&list, "氏名,カナ,生年月日\n髙橋 花子,タカハシ ハナコ,昭和45年3月1日\n").unwrap();
+    let list = list.to_str().unwrap();
+    let ids: Vec<String> = (0..cases)
+        .map(|_| ok(env, &["incident", "import", saitama().to_str().unwrap()]).lines().last().unwrap().into())
+        .collect();
+    for id in &ids {
+        ok(env, &["people", "import", "--incident", id, "--party", "春日部市", list]);
+    }
+    ids
+}
+
+/// `todoke key rotate --batch 1`, killed with SIGKILL after `delay` unless it finished first;
+/// whether it was killed.
+fn rotate_killed_after(env: &Env, delay: std::time::Duration) -> bool {
+    let start = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_todoke"))
+        .arg("--database")
+        .arg(&env.database)
+        .arg("--key-file")
+        .arg(env.dir.path().join("todoke.key"))
+        .args(["key", "rotate", "--batch", "1"])
+        .current_dir(env.dir.path())
+        .env_remove("TODOKE_DATABASE_URL")
+        .env_remove("TODOKE_MASTER_KEY")
+        .env_remove("TODOKE_KEY_FILE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "rotate failed on its own");
+            return false;
+        }
+        if start.elapsed() >= delay {
+            child.kill().unwrap();
+            return !child.wait().unwrap().success();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+/// A rotation killed at any point is finished by running it again: every case opens, the old key
+/// protects nothing more, and the audit chain verifies.
+#[test]
+fn a_killed_rotation_is_finished_by_running_it_again() {
+    const CASES: usize = 12;
+    let timing = Env::sqlite();
+    cases_under_a_key_file(&timing, CASES);
+    let start = std::time::Instant::now();
+    assert!(!rotate_killed_after(&timing, std::time::Duration::from_secs(600)));
+    let whole = start.elapsed();
+    let mut killed = 0;
+    for eighths in [1u32, 3, 5, 7] {
+        let env = Env::sqlite();
+        let ids = cases_under_a_key_file(&env, CASES);
+        let old_id = status(&env)[0]["id"].as_str().unwrap().to_string();
+        killed += usize::from(rotate_killed_after(&env, whole * eighths / 8));
+        ok(&env, &["key", "rotate", "--batch", "1"]);
+        let keys = status(&env);
+        let old = keys.iter().find(|k| k["id"] == old_id.as_str()).unwrap();
+        assert_eq!(old["incident_keys"].as_i64(), Some(0), "killed at {eighths}/8: {keys:?}");
+        for (n, id) in ids.iter().enumerate() {
+            assert_eq!(people_read(&env, id, &format!("plan-{eighths}-{n}")), 1, "killed at {eighths}/8");
+        }
+        assert!(verifies(&ok(&env, &["audit", "verify"])), "killed at {eighths}/8");
+    }
+    assert!(killed > 0, "at least one rotation was cut short ({whole:?} in all)");
+}
