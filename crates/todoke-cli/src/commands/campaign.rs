@@ -1,6 +1,6 @@
-//! `todoke campaign email | bounce | posted | returns | status`: a party's notices (本人通知) planned from its stored
-//! people and the e-mail ones sent through an SMTP server; bounces, postings and returned letters
-//! recorded; counts shown.
+//! `todoke campaign email | letters | bounce | posted | returns | status`: a party's notices (本人通知)
+//! planned from its stored people, the e-mail ones sent through an SMTP server and the letters printed
+//! as PDF; bounces, postings and returned letters recorded; counts shown.
 
 use crate::context::Ctx;
 use anyhow::{Context as _, Result, bail};
@@ -12,13 +12,17 @@ use std::process::ExitCode;
 use std::time::Duration;
 use todoke_app::campaign::{self, PASSWORD_VAR, Security, SendOptions, SendReport, SmtpConfig};
 use todoke_people::PlanConfig;
-use todoke_store::{Db, IncidentStore, NotificationStore, Store};
+use todoke_store::{Db, IncidentStore, LetterJobState, LetterStore, NotificationStore, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum CampaignCmd {
     /// Plans a party's notices from its stored people (the channel rule of `people plan`) and sends
     /// the e-mail ones: throttled, retried, never twice. The password comes from TODOKE_SMTP_PASSWORD.
     Email(EmailArgs),
+    /// Prints a party's letters waiting to go (planned from its stored people first, re-mailed ones
+    /// at their corrected address) as PDF, 500 a file (--batch), into a folder. The letters are kept sealed
+    /// batch by batch as they are printed: a run cut short resumes where it stopped when run again.
+    Letters(LettersArgs),
     /// Records that a sent e-mail bounced afterwards, by its Message-ID.
     Bounce {
         /// The incident id (or a unique prefix of it).
@@ -159,9 +163,32 @@ pub struct EmailArgs {
     pub resend_unknown: bool,
 }
 
+/// `todoke campaign letters`.
+#[derive(Debug, Args)]
+pub struct LettersArgs {
+    /// The incident id (or a unique prefix of it).
+    #[arg(long)]
+    pub incident: String,
+    /// The party sending the letters (its name in the incident's facts).
+    #[arg(long)]
+    pub party: String,
+    /// The folder the PDFs are written into (made when missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Letters a PDF file.
+    #[arg(long, default_value_t = campaign::LETTER_BATCH)]
+    pub batch: u64,
+    /// Channels per party (PLAN.toml of `people plan`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub look: crate::commands::docs::Look,
+}
+
 pub async fn run<D: Db>(ctx: &Ctx, store: &Store<D>, cmd: CampaignCmd) -> Result<ExitCode> {
     match cmd {
         CampaignCmd::Email(args) => email(ctx, store, args).await,
+        CampaignCmd::Letters(args) => letters(ctx, store, args).await,
         CampaignCmd::Bounce { incident, message_id, code } => {
             let id = store.find_incident(&incident).await?;
             let n = campaign::record_bounce(store, &ctx.actor, id, &message_id, &code).await?;
@@ -204,6 +231,56 @@ async fn posted<D: Db>(
     };
     let done = campaign::record_posted(store, &ctx.actor, id, party.id, on).await?;
     println!("{} {}  {} {}", ctx.say("投函", "posted"), done.posted, ctx.say("再送", "re-posted"), done.reposted);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn letters<D: Db>(ctx: &Ctx, store: &Store<D>, args: LettersArgs) -> Result<ExitCode> {
+    let id = store.find_incident(&args.incident).await?;
+    let record = store.incident(id).await?;
+    let party = store
+        .parties(id)
+        .await?
+        .into_iter()
+        .find(|p| p.party.name == args.party)
+        .ok_or_else(|| todoke_app::AppError::NoSuchParty(args.party.clone()))?;
+    let fonts = std::sync::Arc::new(crate::commands::docs::load_fonts(ctx)?);
+    // A job this party left unfinished is resumed, not started again.
+    let unfinished = store.letter_jobs(id, Some(party.id)).await?.into_iter().find(|j| j.state != LetterJobState::Done);
+    let job = match unfinished {
+        Some(job) => {
+            store.resume_letter_job(&ctx.actor, id, job.id).await?;
+            eprintln!(
+                "{} {}/{}",
+                ctx.say("中断した印刷を再開します:", "resuming an unfinished job:"),
+                job.printed,
+                job.total
+            );
+            job.id
+        }
+        None => {
+            let plan_config = read_plan_config(ctx, args.config.as_deref())?;
+            campaign::plan_party(store, &ctx.actor, id, &party, &plan_config).await?;
+            let (profile, templates, today) = crate::commands::docs::look(ctx, &args.look)?;
+            let body = campaign::letter_body(&record.facts, &party.party.name, &profile, &templates, today)?;
+            campaign::start_letters(store, &ctx.actor, id, &party, &body, args.batch).await?
+        }
+    };
+    let progress = |j: &todoke_store::LetterJob| eprintln!("{} {}/{}", ctx.say("印刷", "printed"), j.printed, j.total);
+    let done = campaign::print_letters(store, &ctx.actor, id, job, fonts, &progress).await?;
+    std::fs::create_dir_all(&args.out).with_context(|| args.out.display().to_string())?;
+    for batch in 0..done.batches {
+        let pdf = store.letter_batch_pdf(&ctx.actor, id, job, batch).await?;
+        let path = args.out.join(format!("letters-{:03}.pdf", batch + 1));
+        crate::commands::docs::write_atomically(&path, &pdf)?;
+    }
+    println!(
+        "{} {} ({} {}, {} PDF)",
+        ctx.say("書き出しました:", "written:"),
+        args.out.display(),
+        done.total,
+        ctx.say("通", "letters"),
+        done.batches
+    );
     Ok(ExitCode::SUCCESS)
 }
 
