@@ -65,8 +65,12 @@ fn spawn_printing<D: Db>(state: &AppState<D>, actor: Actor, incident: IncidentId
     Ok(())
 }
 
-/// Resumes every job a stop left running (called once when the server starts).
+/// Resumes every job a stop left running (called once when the server starts). A server without
+/// fonts resumes none: they wait, still running, for one that has them.
 pub async fn resume_letter_jobs<D: Db>(state: &AppState<D>) -> Result<usize, WebError> {
+    if state.fonts.is_none() {
+        return Ok(0);
+    }
     let running = state.store.running_letter_jobs().await?;
     for (incident, job) in &running {
         spawn_printing(state, Actor::system(), *incident, *job)?;

@@ -385,3 +385,27 @@ async fn without_fonts_the_page_says_so_and_prints_nothing() {
     assert!(body.contains("fonts"), "{body}");
     assert!(app.store.letter_jobs(id, None).await.unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_left_running_resume_when_a_server_with_fonts_starts() {
+    use todoke_store::{LetterJobState, LetterStore};
+    let app = App::new().await;
+    let (id, kasukabe, _) = letters(&app).await;
+    let party = app.store.parties(id).await.unwrap().into_iter().find(|p| p.id == kasukabe).unwrap();
+    let job = todoke_app::campaign::start_letters(&app.store, &actor(), id, &party, "# お知らせ", 1).await.unwrap();
+    let clock = std::sync::Arc::new(todoke_core::SystemClock);
+    let without = todoke_web::AppState::new(app.store.clone(), clock).unwrap();
+    assert_eq!(todoke_web::resume_letter_jobs(&without).await.unwrap(), 0, "no fonts: the job waits");
+    let with = without.with_fonts(todoke_app::fonts::system_fonts().unwrap());
+    assert_eq!(todoke_web::resume_letter_jobs(&with).await.unwrap(), 1);
+    let mut state = LetterJobState::Running;
+    for _ in 0..600 {
+        state = app.store.letter_job(id, job).await.unwrap().state;
+        if state != LetterJobState::Running {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, LetterJobState::Done);
+    assert_eq!(app.store.letter_job(id, job).await.unwrap().batches, 2, "one letter a batch");
+}
