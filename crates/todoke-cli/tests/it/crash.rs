@@ -1,13 +1,13 @@
 //! Crash safety (issue 9): the real binary killed with SIGKILL in the middle of a people import, a
 //! report filing, a run of audited changes (casebook additions), an e-mail campaign and the printing
-//! of letters, at increasing points of its run. After each kill nothing is half-written, running the command again completes it without
+//! of letters, at increasing points of its run (people imports and report filings on PostgreSQL too). After each kill nothing is half-written, running the command again completes it without
 //! adding anything twice, and the audit chain verifies.
 
 use crate::Env;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use todoke_store::{Db, SqliteDb, Tx, Value};
+use todoke_store::{Db, PgDb, SqliteDb, Tx, Value};
 
 /// Where the kills land, as shares of a whole run: from the start-up to just after the end (a
 /// command killed when it had already finished, then run again, must not add anything twice).
@@ -68,20 +68,27 @@ fn timed(env: &Env, args: &[&str]) -> Duration {
 /// when the table is not there yet).
 fn count(env: &Env, sql: &'static str, args: &[&str]) -> i64 {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let args: Vec<Value> = args.iter().map(|a| Value::from(*a)).collect();
     runtime.block_on(async {
-        let db = SqliteDb::open(&env.database).await.unwrap();
-        let mut tx = db.begin_read().await.unwrap();
-        let args: Vec<Value> = args.iter().map(|a| Value::from(*a)).collect();
-        // Killed before its migrations committed, a first run leaves no tables at all.
-        let n = match tx.fetch_one(sql, &args).await {
-            Ok(row) => row.int(0).unwrap(),
-            Err(e) if e.to_string().contains("no such table") => 0,
-            Err(e) => panic!("{sql}: {e}"),
-        };
-        drop(tx);
-        db.close().await;
-        n
+        if env.database.starts_with("postgres") {
+            first_number(&PgDb::open(&env.database).await.unwrap(), sql, &args).await
+        } else {
+            first_number(&SqliteDb::open(&env.database).await.unwrap(), sql, &args).await
+        }
     })
+}
+
+async fn first_number<D: Db>(db: &D, sql: &'static str, args: &[Value]) -> i64 {
+    let mut tx = db.begin_read().await.unwrap();
+    // Killed before its migrations committed, a first run leaves no tables at all.
+    let n = match tx.fetch_one(sql, args).await {
+        Ok(row) => row.int(0).unwrap(),
+        Err(e) if e.to_string().contains("no such table") || e.to_string().contains("does not exist") => 0,
+        Err(e) => panic!("{sql}: {e}"),
+    };
+    drop(tx);
+    db.close().await;
+    n
 }
 
 fn audit_verifies(env: &Env) {
@@ -119,7 +126,20 @@ fn list(dir: &Path, city: &str, rows: usize) -> String {
 
 #[test]
 fn a_killed_people_import_leaves_all_or_nothing_and_a_rerun_adds_nothing_twice() {
-    let env = Env::sqlite();
+    killed_people_imports(&Env::sqlite());
+}
+
+#[tokio::test]
+async fn a_killed_people_import_leaves_all_or_nothing_on_postgres() {
+    let Some(db) = todoke_store::testkit::PgTestDb::create().await else {
+        eprintln!("skipped: {} is not set", todoke_store::testkit::PG_URL_VAR);
+        return;
+    };
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || killed_people_imports(&Env::postgres(&url))).await.unwrap();
+}
+
+fn killed_people_imports(env: &Env) {
     let incident = env.import(&saitama());
     let cities = cities(SHARES.len() + 1);
     let import = |city: &str| -> Vec<String> {
@@ -159,7 +179,20 @@ fn a_killed_people_import_leaves_all_or_nothing_and_a_rerun_adds_nothing_twice()
 
 #[test]
 fn a_killed_report_filing_is_recorded_once() {
-    let env = Env::sqlite();
+    killed_report_filings(&Env::sqlite());
+}
+
+#[tokio::test]
+async fn a_killed_report_filing_is_recorded_once_on_postgres() {
+    let Some(db) = todoke_store::testkit::PgTestDb::create().await else {
+        eprintln!("skipped: {} is not set", todoke_store::testkit::PG_URL_VAR);
+        return;
+    };
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || killed_report_filings(&Env::postgres(&url))).await.unwrap();
+}
+
+fn killed_report_filings(env: &Env) {
     let incident = env.import(&saitama());
     let cities = cities(SHARES.len() + 1);
     let file = |city: &str| -> Vec<String> {
