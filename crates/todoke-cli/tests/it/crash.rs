@@ -148,7 +148,7 @@ fn killed_people_imports(env: &Env) {
     };
     let stored = |city: &str| {
         count(
-            &env,
+            env,
             "select count(*) from affected_person a join party p on p.party_id = a.party_id where p.name = $1",
             &[city],
         )
@@ -156,14 +156,14 @@ fn killed_people_imports(env: &Env) {
     // A whole import first, to know how long one takes.
     let args = import(&cities[0]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let whole = timed(&env, &args);
+    let whole = timed(env, &args);
     assert_eq!(stored(&cities[0]), 1000);
 
     let mut killed = 0;
     for (city, share) in cities.iter().skip(1).zip(SHARES) {
         let args = import(city);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let run = run_killed_after(&env, &args, whole.mul_f64(share));
+        let run = run_killed_after(env, &args, whole.mul_f64(share));
         killed += usize::from(run == Run::Killed);
         let after_kill = stored(city);
         assert!(after_kill == 0 || after_kill == 1000, "{city} after a kill at {share}: {after_kill} of 1000 stored");
@@ -172,7 +172,7 @@ fn killed_people_imports(env: &Env) {
         assert_eq!(number_after(&said, "登録しました:"), 1000 - after_kill, "{city}: {said}");
         assert_eq!(number_after(&said, "登録済み:"), after_kill, "{city}: {said}");
         assert_eq!(stored(city), 1000);
-        audit_verifies(&env);
+        audit_verifies(env);
     }
     assert!(killed >= SHARES.len() / 2, "only {killed} of the runs were killed ({whole:?} a run)");
 }
@@ -202,7 +202,7 @@ fn killed_report_filings(env: &Env) {
     };
     let filed = |city: &str| {
         count(
-            &env,
+            env,
             "select count(*) from report r join party p on p.party_id = r.party_id \
              where p.name = $1 and r.kind = 'final' and r.submitted_on is not null",
             &[city],
@@ -210,13 +210,13 @@ fn killed_report_filings(env: &Env) {
     };
     let args = file(&cities[0]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let whole = timed(&env, &args);
+    let whole = timed(env, &args);
     assert_eq!(filed(&cities[0]), 1);
 
     for (city, share) in cities.iter().skip(1).zip(SHARES) {
         let args = file(city);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        run_killed_after(&env, &args, whole.mul_f64(share));
+        run_killed_after(env, &args, whole.mul_f64(share));
         let after_kill = filed(city);
         assert!(after_kill <= 1, "{city} after a kill at {share}: {after_kill} reports");
         // Not knowing whether the filing was recorded, the officer files it again: one report.
@@ -224,7 +224,7 @@ fn killed_report_filings(env: &Env) {
         assert_eq!(filed(city), 1, "{city} after a kill at {share} and a second filing");
         env.ok(&args);
         assert_eq!(filed(city), 1, "{city}: the same filing a third time");
-        audit_verifies(&env);
+        audit_verifies(env);
     }
     let listed = env.ok(&["report", "list", "--incident", &incident]);
     assert_eq!(listed.lines().count(), SHARES.len() + 1, "{listed}");
