@@ -3,7 +3,6 @@
 
 use crate::Env;
 use std::path::{Path, PathBuf};
-use todoke_store::testkit::PgTestDb;
 
 fn seeds() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
@@ -86,9 +85,5 @@ fn casebook_on_sqlite_keeps_the_index_beside_the_database() {
 
 #[tokio::test]
 async fn casebook_on_postgres() {
-    let Some(db) = PgTestDb::create().await else {
-        eprintln!("skipped: no PostgreSQL");
-        return;
-    };
-    casebook_round_trip(&Env::postgres(&db.url));
+    crate::on_postgres(casebook_round_trip).await;
 }

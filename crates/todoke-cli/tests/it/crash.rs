@@ -131,12 +131,7 @@ fn a_killed_people_import_leaves_all_or_nothing_and_a_rerun_adds_nothing_twice()
 
 #[tokio::test]
 async fn a_killed_people_import_leaves_all_or_nothing_on_postgres() {
-    let Some(db) = todoke_store::testkit::PgTestDb::create().await else {
-        eprintln!("skipped: {} is not set", todoke_store::testkit::PG_URL_VAR);
-        return;
-    };
-    let url = db.url.clone();
-    tokio::task::spawn_blocking(move || killed_people_imports(&Env::postgres(&url))).await.unwrap();
+    crate::on_postgres(killed_people_imports).await;
 }
 
 fn killed_people_imports(env: &Env) {
@@ -184,12 +179,7 @@ fn a_killed_report_filing_is_recorded_once() {
 
 #[tokio::test]
 async fn a_killed_report_filing_is_recorded_once_on_postgres() {
-    let Some(db) = todoke_store::testkit::PgTestDb::create().await else {
-        eprintln!("skipped: {} is not set", todoke_store::testkit::PG_URL_VAR);
-        return;
-    };
-    let url = db.url.clone();
-    tokio::task::spawn_blocking(move || killed_report_filings(&Env::postgres(&url))).await.unwrap();
+    crate::on_postgres(killed_report_filings).await;
 }
 
 fn killed_report_filings(env: &Env) {

@@ -5,7 +5,6 @@
 use crate::{Env, examples};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use todoke_store::testkit::PgTestDb;
 
 // The strict HTML check of todoke-docs' tests, shared rather than copied.
 #[path = "../../../todoke-docs/tests/it/html_check.rs"]
@@ -91,12 +90,7 @@ fn every_kind_renders_on_sqlite() {
 
 #[tokio::test]
 async fn every_kind_renders_on_postgres() {
-    let Some(db) = PgTestDb::create().await else {
-        eprintln!("skipped: {} is not set", todoke_store::testkit::PG_URL_VAR);
-        return;
-    };
-    let url = db.url.clone();
-    tokio::task::spawn_blocking(move || every_kind_as_markdown_and_html(&Env::postgres(&url))).await.unwrap();
+    crate::on_postgres(every_kind_as_markdown_and_html).await;
 }
 
 #[test]

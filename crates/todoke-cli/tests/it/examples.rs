@@ -1,7 +1,6 @@
 //! Every example facts file imports, lists and shows, on SQLite and on PostgreSQL.
 
 use crate::{Env, examples};
-use todoke_store::testkit::PgTestDb;
 
 fn import_all(env: &Env) {
     env.ok(&["init"]);
@@ -30,12 +29,7 @@ fn every_example_imports_on_sqlite() {
 
 #[tokio::test]
 async fn every_example_imports_on_postgres() {
-    let Some(db) = PgTestDb::create().await else {
-        eprintln!("skipped: {} is not set", todoke_store::testkit::PG_URL_VAR);
-        return;
-    };
-    let url = db.url.clone();
-    tokio::task::spawn_blocking(move || import_all(&Env::postgres(&url))).await.unwrap();
+    crate::on_postgres(import_all).await;
 }
 
 #[test]

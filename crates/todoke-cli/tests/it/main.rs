@@ -27,6 +27,19 @@ pub struct Env {
     pub master_key: String,
 }
 
+/// Runs `body` on a new PostgreSQL database of its own (off the async workers: it runs the binary
+/// and waits), or says it was skipped when no test server is configured.
+pub async fn on_postgres(body: impl FnOnce(&Env) + Send + 'static) {
+    let Some(db) = todoke_store::testkit::PgTestDb::create().await else {
+        eprintln!("skipped: {} is not set", todoke_store::testkit::PG_URL_VAR);
+        return;
+    };
+    let env = Env::postgres(&db.url);
+    tokio::task::spawn_blocking(move || body(&env)).await.unwrap();
+    // The database is dropped only now, after the body.
+    drop(db);
+}
+
 impl Env {
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();

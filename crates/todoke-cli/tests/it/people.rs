@@ -152,7 +152,5 @@ fn import_into_a_case_and_plan_from_it_on_sqlite() {
 
 #[tokio::test]
 async fn import_into_a_case_and_plan_from_it_on_postgres() {
-    let Some(pg) = todoke_store::testkit::PgTestDb::create().await else { return };
-    let env = Env::postgres(&pg.url);
-    tokio::task::spawn_blocking(move || import_and_plan(&env)).await.unwrap();
+    crate::on_postgres(import_and_plan).await;
 }
