@@ -194,6 +194,19 @@ async fn party_id<D: Db>(store: &Store<D>, incident: IncidentId, name: &str) -> 
     store.parties(incident).await.unwrap().into_iter().find(|p| p.party.name == name).unwrap().id
 }
 
+/// The sample incident with a letter planned for each of 春日部市's people: the incident, the
+/// party and its notices.
+pub async fn seeded_with_letters<D: Db>(store: &Store<D>) -> (IncidentId, PartyId, Vec<StoredNotification>) {
+    let id = seeded(store).await;
+    let city = party_id(store, id, "春日部市").await;
+    let people = store.people(id, Some(city)).await.unwrap();
+    let planned: Vec<PlannedNotice> =
+        people.iter().map(|p| PlannedNotice { party: city, person: p.id, channel: NoticeChannel::Post }).collect();
+    store.plan_notifications(&actor(), id, &planned).await.unwrap();
+    let notices = store.notifications(id, Some(city), None).await.unwrap();
+    (id, city, notices)
+}
+
 /// Stores the sample incident and its people; returns the incident.
 pub async fn seeded<D: Db>(store: &Store<D>) -> IncidentId {
     let id = store.create_incident(&actor(), &sample_incident()).await.unwrap();
@@ -936,13 +949,7 @@ macro_rules! conformance_tests {
 
 pub async fn returns_are_recorded_together_readdressed_sealed_and_published<D: Db>(store: &Store<D>) {
     use crate::{PostalAddress, ReturnStore, SubstitutePublication};
-    let id = seeded(store).await;
-    let city = party_id(store, id, "春日部市").await;
-    let people = store.people(id, Some(city)).await.unwrap();
-    let planned: Vec<PlannedNotice> =
-        people.iter().map(|p| PlannedNotice { party: city, person: p.id, channel: NoticeChannel::Post }).collect();
-    store.plan_notifications(&actor(), id, &planned).await.unwrap();
-    let letters = store.notifications(id, Some(city), None).await.unwrap();
+    let (id, city, letters) = seeded_with_letters(store).await;
     assert_eq!(letters.len(), 3);
     let posted = |n: &StoredNotification| {
         (
@@ -1252,13 +1259,8 @@ pub async fn a_running_server_reloads_its_key_file_after_a_rotation_elsewhere<D:
 
 pub async fn letter_jobs_print_each_batch_once_sealed_and_resume<D: Db>(store: &Store<D>) {
     use crate::{LetterJobState, LetterStore};
-    let id = seeded(store).await;
-    let city = party_id(store, id, "春日部市").await;
-    let people = store.people(id, Some(city)).await.unwrap();
-    let planned: Vec<PlannedNotice> =
-        people.iter().map(|p| PlannedNotice { party: city, person: p.id, channel: NoticeChannel::Post }).collect();
-    store.plan_notifications(&actor(), id, &planned).await.unwrap();
-    let notices: Vec<_> = store.notifications(id, Some(city), None).await.unwrap().iter().map(|n| n.id).collect();
+    let (id, city, letters) = seeded_with_letters(store).await;
+    let notices: Vec<_> = letters.iter().map(|n| n.id).collect();
     assert_eq!(notices.len(), 3);
 
     // Notices of another incident, or a party of another, make no job.

@@ -4,11 +4,9 @@
 use super::*;
 use jiff::civil::date;
 use std::sync::Arc;
-use todoke_core::{IncidentId, NoticeChannel};
-use todoke_store::testkit::{actor, seeded, sqlite_store};
-use todoke_store::{
-    IncidentStore, LetterJobState, LetterStore, NotificationStore, PersonStore, PlannedNotice, SqliteDb, Store,
-};
+use todoke_core::IncidentId;
+use todoke_store::testkit::{actor, seeded_with_letters, sqlite_store};
+use todoke_store::{IncidentStore, LetterJobState, LetterStore, NotificationStore, PersonStore, SqliteDb, Store};
 
 fn fonts() -> Arc<todoke_docs::Fonts> {
     Arc::new(
@@ -30,13 +28,8 @@ fn pdf_text(pdf: &[u8]) -> (String, usize) {
 }
 
 async fn case(store: &Store<SqliteDb>) -> (IncidentId, todoke_store::StoredParty) {
-    let id = seeded(store).await;
-    let city = store.parties(id).await.unwrap().into_iter().find(|p| p.party.name == "春日部市").unwrap();
-    let people = store.people(id, Some(city.id)).await.unwrap();
-    let planned: Vec<PlannedNotice> =
-        people.iter().map(|p| PlannedNotice { party: city.id, person: p.id, channel: NoticeChannel::Post }).collect();
-    store.plan_notifications(&actor(), id, &planned).await.unwrap();
-    (id, city)
+    let (id, city, _) = seeded_with_letters(store).await;
+    (id, store.parties(id).await.unwrap().into_iter().find(|p| p.id == city).unwrap())
 }
 
 async fn body(store: &Store<SqliteDb>, id: IncidentId, party: &str) -> String {

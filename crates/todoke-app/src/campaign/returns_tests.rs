@@ -3,25 +3,12 @@
 
 use super::*;
 use jiff::civil::date;
-use todoke_core::{IncidentId, NoticeChannel, NotificationStatus};
-use todoke_store::testkit::{actor, seeded, sqlite_store};
-use todoke_store::{
-    IncidentStore, NotificationStore, PersonStore, PlannedNotice, ReturnStore, SqliteDb, Store, StoredNotification,
-};
+use todoke_core::{IncidentId, NotificationStatus};
+use todoke_store::testkit::{actor, seeded_with_letters, sqlite_store};
+use todoke_store::{IncidentStore, NotificationStore, ReturnStore, SqliteDb, Store, StoredNotification};
 
 async fn party_id(store: &Store<SqliteDb>, id: IncidentId, name: &str) -> todoke_core::PartyId {
     store.parties(id).await.unwrap().into_iter().find(|p| p.party.name == name).unwrap().id
-}
-
-async fn letters(store: &Store<SqliteDb>) -> (IncidentId, todoke_core::PartyId, Vec<StoredNotification>) {
-    let id = seeded(store).await;
-    let city = party_id(store, id, "春日部市").await;
-    let people = store.people(id, Some(city)).await.unwrap();
-    let planned: Vec<PlannedNotice> =
-        people.iter().map(|p| PlannedNotice { party: city, person: p.id, channel: NoticeChannel::Post }).collect();
-    store.plan_notifications(&actor(), id, &planned).await.unwrap();
-    let notices = store.notifications(id, Some(city), None).await.unwrap();
-    (id, city, notices)
 }
 
 #[test]
@@ -51,7 +38,7 @@ fn a_list_names_each_problem_by_line_and_column() {
 #[tokio::test]
 async fn letters_are_posted_returned_remailed_and_moved_to_substitute() {
     let (store, _dir) = sqlite_store().await;
-    let (id, city, notices) = letters(&store).await;
+    let (id, city, notices) = seeded_with_letters(&store).await;
     let parties = [city];
     // A return before posting makes no sense.
     let row = |n: &StoredNotification, line| ReturnRow {
