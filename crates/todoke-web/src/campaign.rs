@@ -173,12 +173,24 @@ pub(crate) async fn filed_party<D: Db>(
     matches: impl Fn(&StoredParty) -> bool,
 ) -> Result<(todoke_core::IncidentRecord, StoredParty), WebError> {
     let (record, parties) = load_desk_case(state, viewer, id).await?;
+    let party = filed_among(viewer, &record, &parties, matches)?.clone();
+    Ok((record, party))
+}
+
+/// The party among `parties` (of `record`, as the viewer sees them) that `matches`, which the
+/// viewer must file for: 404 when unseen, 403 when only seen.
+pub(crate) fn filed_among<'a>(
+    viewer: &Viewer,
+    record: &todoke_core::IncidentRecord,
+    parties: &'a [StoredParty],
+    matches: impl Fn(&StoredParty) -> bool,
+) -> Result<&'a StoredParty, WebError> {
     // A party the viewer does not see is not told apart from one that does not exist.
-    let party = parties.into_iter().find(matches).ok_or(WebError::NotFound)?;
-    if !files_for(viewer, &record, &party) {
+    let party = parties.iter().find(|p| matches(p)).ok_or(WebError::NotFound)?;
+    if !files_for(viewer, record, party) {
         return Err(WebError::Forbidden);
     }
-    Ok((record, party))
+    Ok(party)
 }
 
 /// Plans the party's notices and sends the e-mail ones in the background; back to the page.

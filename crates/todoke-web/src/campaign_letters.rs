@@ -85,14 +85,14 @@ async fn filed_job<D: Db>(
     id: &str,
     job: &str,
 ) -> Result<(IncidentRecord, LetterJob), WebError> {
-    let (record, _) = load_desk_case(state, viewer, id).await?;
+    let (record, parties) = load_desk_case(state, viewer, id).await?;
     let job: Uuid = job.parse().map_err(|_| WebError::NotFound)?;
     let found = match state.store.letter_job(record.id, job).await {
         Ok(found) => found,
         Err(todoke_store::StoreError::NotFound(_)) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     };
-    let (record, _) = crate::campaign::filed_party(state, viewer, id, |p| p.id == found.party).await?;
+    crate::campaign::filed_among(viewer, &record, &parties, |p| p.id == found.party)?;
     Ok((record, found))
 }
 

@@ -4,6 +4,7 @@
 //! party they do not see is not found, one they see but do not file for is forbidden.
 
 use crate::access::files_for;
+use crate::campaign::filed_among;
 use crate::error::WebError;
 use crate::session::{Viewer, check_csrf};
 use crate::state::AppState;
@@ -39,20 +40,6 @@ async fn managed<D: Db>(
     let (record, parties) = load_desk_case(state, viewer, id).await?;
     let mine = parties.iter().filter(|p| files_for(viewer, &record, p)).map(|p| p.id).collect();
     Ok((record, parties, mine))
-}
-
-/// The party of a named party the viewer files for: 404 when unseen, 403 when only seen.
-fn party_named(
-    record: &IncidentRecord,
-    parties: &[StoredParty],
-    viewer: &Viewer,
-    name: &str,
-) -> Result<PartyId, WebError> {
-    let party = parties.iter().find(|p| p.party.name == name.trim()).ok_or(WebError::NotFound)?;
-    if !files_for(viewer, record, party) {
-        return Err(WebError::Forbidden);
-    }
-    Ok(party.id)
 }
 
 /// The party of a notice the viewer files for: 404 when unseen (or no such notice), 403 when seen.
@@ -95,7 +82,7 @@ pub async fn posted<D: Db>(
 ) -> Result<Response, WebError> {
     check_csrf(&viewer, &headers, &form.csrf)?;
     let (record, parties, _) = managed(&state, &viewer, &id).await?;
-    let party = party_named(&record, &parties, &viewer, &form.party)?;
+    let party = filed_among(&viewer, &record, &parties, |p| p.party.name == form.party.trim())?.id;
     let on = day("date", &form.date, Some(state.today()))?;
     campaign::record_posted(&state.store, &viewer.actor(), record.id, party, on).await?;
     Ok(back(&id))
@@ -119,7 +106,7 @@ pub async fn handoff<D: Db>(
     Query(query): Query<HandoffQuery>,
 ) -> Result<Response, WebError> {
     let (record, parties, _) = managed(&state, &viewer, &id).await?;
-    let party = party_named(&record, &parties, &viewer, &query.party)?;
+    let party = filed_among(&viewer, &record, &parties, |p| p.party.name == query.party.trim())?.id;
     let rows = campaign::handoff_rows(&state.store, record.id, party).await?;
     let sjis = query.encoding != "utf8";
     let file = campaign::handoff_csv(&rows, sjis)?;
@@ -260,7 +247,7 @@ pub async fn publication<D: Db>(
 ) -> Result<Response, WebError> {
     check_csrf(&viewer, &headers, &form.csrf)?;
     let (record, parties, _) = managed(&state, &viewer, &id).await?;
-    let party = party_named(&record, &parties, &viewer, &form.party)?;
+    let party = filed_among(&viewer, &record, &parties, |p| p.party.name == form.party.trim())?.id;
     let from = day("from", &form.from, None)?;
     let to = if form.to.trim().is_empty() { None } else { Some(day("to", &form.to, None)?) };
     campaign::publish_substitute(&state.store, &viewer.actor(), record.id, party, &form.place, from, to).await?;
