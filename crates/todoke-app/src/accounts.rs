@@ -103,8 +103,8 @@ where
 /// The seed case: the foundation's ransomware and its consignor cities.
 const DEMO_CASE: &str = include_str!("../../../examples/saitama-foundation-ransomware.toml");
 
-/// Loads the seed case and one user for the foundation and two of its consignor cities, unless the
-/// case is already there. Returns the users made, with their passwords.
+/// Loads the seed case with one user for each role at the foundation (staff, call center, auditor)
+/// and one officer for two of its consignor cities, unless the case is already there. Returns the users made, with their passwords.
 pub async fn load_demo<S>(store: &S, actor: &Actor) -> Result<Vec<DemoUser>, AppError>
 where
     S: UserStore + OrgStore + AuthStore + IncidentStore + Sync,
@@ -130,6 +130,9 @@ where
             .await?,
         new_user(store, actor, "koshigaya", "越谷市 担当", "越谷市", OrgType::PublicBody, Role::ConsignorOfficer)
             .await?,
+        new_user(store, actor, "callcenter", "事業団 コールセンター", &foundation, OrgType::Business, Role::CallCenter)
+            .await?,
+        new_user(store, actor, "auditor", "事業団 内部監査", &foundation, OrgType::Business, Role::Auditor).await?,
     ])
 }
 

@@ -9,7 +9,7 @@ use crate::error::WebError;
 use crate::i18n::Prefs;
 use crate::session::{Viewer, check_csrf};
 use crate::state::AppState;
-use crate::views::load_desk_case;
+use crate::views::{load_desk_case, load_seen_case};
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
@@ -94,7 +94,7 @@ pub async fn page<D: Db>(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
-    let (record, parties) = load_desk_case(&state, &viewer, &id).await?;
+    let (record, parties) = load_seen_case(&state, &viewer, &id).await?;
     let counts = state.store.notification_counts(record.id).await?;
     let m = Prefs::current();
     let mut letters = crate::campaign_view::letters(&state, &viewer, &record, &parties, m).await?;

@@ -171,10 +171,7 @@ pub async fn add_form<D: Db>(
 ) -> Result<Response, WebError> {
     check_csrf(&viewer, &headers, &form.csrf)?;
     let (record, desks) = load_desk_case(&state, &viewer, &id).await?;
-    let party = desks
-        .iter()
-        .find(|p| p.party.name == form.party.trim())
-        .ok_or_else(|| WebError::Invalid(format!("party: `{}` is not a desk you may log for", form.party.trim())))?;
+    let party = desks.iter().find(|p| p.party.name == form.party.trim()).ok_or(WebError::NotFound)?;
     let at = crate::records::form_time(&form.received_at, &form.offset);
     let inquiry = Inquiry {
         party: party.id,

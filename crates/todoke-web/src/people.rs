@@ -53,20 +53,25 @@ fn mask_name(name: &str) -> String {
     format!("{family} ●●")
 }
 
-/// The parties of a case the viewer sees, with whether they may manage each one's list.
+/// The parties of a case the viewer sees, with whether they may manage each one's list; refused to
+/// whoever manages none.
 async fn scope_parties<D: Db>(
     state: &AppState<D>,
     viewer: &Viewer,
     id: &str,
 ) -> Result<(IncidentRecord, Vec<(StoredParty, bool)>), WebError> {
     let (record, parties) = load_desk_case(state, viewer, id).await?;
-    let parties = parties
+    let parties: Vec<_> = parties
         .into_iter()
         .map(|p| {
             let manages = files_for(viewer, &record, &p);
             (p, manages)
         })
         .collect();
+    // The lists are for those who keep them: a call center asks "am I affected?" instead.
+    if !parties.iter().any(|(_, manages)| *manages) {
+        return Err(WebError::Forbidden);
+    }
     Ok((record, parties))
 }
 
@@ -134,7 +139,7 @@ pub async fn upload<D: Db>(
         .iter()
         .find(|(p, manages)| *manages && p.party.name == wanted)
         .map(|(p, _)| p)
-        .ok_or_else(|| WebError::Invalid(format!("party: `{wanted}` is not a list you may upload")))?;
+        .ok_or(WebError::NotFound)?;
     let file = field("file")
         .filter(|f| !f.is_empty())
         .ok_or_else(|| WebError::Invalid("file: expected a list (CSV in UTF-8 or Shift_JIS, or .xlsx)".into()))?;

@@ -442,6 +442,17 @@ pub async fn load_case<D: Db>(
     Ok((case.record.clone(), case.parties.clone(), scope))
 }
 
+/// A case with the parties the viewer sees; not found when none of theirs.
+pub async fn load_seen_case<D: Db>(
+    state: &AppState<D>,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<(todoke_core::IncidentRecord, Vec<todoke_store::StoredParty>), WebError> {
+    let (record, parties, scope) = load_case(state, viewer, id).await?;
+    let seen = parties.into_iter().filter(|p| scope.sees(&p.party.name)).collect();
+    Ok((record, seen))
+}
+
 /// A case for the work of its desks ("am I affected?", inquiries, lists of people) with the parties
 /// the viewer sees; refused to whoever works no desk (auditors), not found when none of theirs.
 pub async fn load_desk_case<D: Db>(
@@ -449,11 +460,10 @@ pub async fn load_desk_case<D: Db>(
     viewer: &Viewer,
     id: &str,
 ) -> Result<(todoke_core::IncidentRecord, Vec<todoke_store::StoredParty>), WebError> {
-    let (record, parties, scope) = load_case(state, viewer, id).await?;
-    if !crate::access::looks_up(viewer, &record, &parties) {
+    let (record, seen) = load_seen_case(state, viewer, id).await?;
+    if !crate::access::looks_up(viewer, &record, &seen) {
         return Err(WebError::Forbidden);
     }
-    let seen = parties.into_iter().filter(|p| scope.sees(&p.party.name)).collect();
     Ok((record, seen))
 }
 

@@ -19,8 +19,8 @@ fn serve_demo_starts_and_prints_the_accounts() {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let port: u16 = first.strip_prefix("todoke: http://localhost:").unwrap().trim_end_matches('/').parse().unwrap();
-    let accounts: Vec<String> = lines.by_ref().skip(1).take(4).map(Result::unwrap).collect();
-    for login in ["admin", "foundation", "kasukabe", "koshigaya"] {
+    let accounts: Vec<String> = lines.by_ref().skip(1).take(6).map(Result::unwrap).collect();
+    for login in ["admin", "foundation", "kasukabe", "koshigaya", "callcenter", "auditor"] {
         assert!(accounts.iter().any(|l| l.trim_start().starts_with(login)), "{login} in {accounts:?}");
     }
     // The demo cities' synthetic lists were imported: a person to try "am I affected?" with.

@@ -44,9 +44,9 @@ async fn a_city_uploads_its_list_and_sees_it_masked() {
     assert!(body.contains("登録 0 · 登録済み 1"), "nothing twice: {body}");
     assert!(body.contains("<td>高橋 ●●</td><td>1970-●●-●●</td>"), "{body}");
     assert!(!body.contains("花子"), "masked");
-    // A city cannot upload for another.
+    // A city cannot upload for another: to it, that list is not there.
     let (status, _) = upload(&app, &kasukabe, "越谷市").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Shown in full on request, with an audit entry.
     let person = body.split("/people/").nth(1).unwrap().split('/').next().unwrap().to_string();
