@@ -9,28 +9,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-100000}
 port=18183
-cargo build --release -q -p todoke-cli
-todoke=$PWD/target/release/todoke
-
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-cd "$work"
+source scripts/lib/demo-server.sh
+demo_server "$port"
 "$todoke" people generate --rows "$rows" --parties 春日部市 --encoding sjis --rejected 0 --out lists > /dev/null
 list=$(ls lists/people-*.csv | head -1)
 ls -l "$list"
-"$todoke" serve --demo --listen "127.0.0.1:$port" > accounts.txt 2> server.log &
-server=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-
-password=$(awk '$1 == "kasukabe" { print $2 }' accounts.txt)
-cookie=$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$port" \
-    --data-urlencode login=kasukabe --data-urlencode "password=$password" \
-    "http://127.0.0.1:$port/sign-in" | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')
-case_id=$("$todoke" --database sqlite://todoke.db incident list | awk '{ print $1; exit }')
-page="http://127.0.0.1:$port/cases/$case_id/people"
+cookie=$(demo_sign_in kasukabe)
+case_id=$(demo_case)
+page="$base/cases/$case_id/people"
 curl -s -H "Cookie: $cookie" "$page" > form.html
 csrf=$(grep -m1 -o 'name="csrf" value="[^"]*"' form.html | sed 's/.*value="//; s/"//')
-curl -sS -o answer.html -w '%{http_code} %{time_total}\n' -H "Cookie: $cookie" -H "Origin: http://127.0.0.1:$port" \
+curl -sS -o answer.html -w '%{http_code} %{time_total}\n' -H "Cookie: $cookie" -H "Origin: $base" \
     -F "csrf=$csrf" -F "party=春日部市" -F "file=@$list" "$page" > timing.txt || { cat server.log >&2; exit 1; }
 read -r status seconds < timing.txt
 grep -o '登録 [0-9]* · 登録済み [0-9]* · 使えない行 [0-9]*' answer.html || { echo "upload failed: HTTP $status" >&2; exit 1; }

@@ -8,22 +8,10 @@ seconds=${1:-30}
 port=18181
 
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -q -p todoke-cli
-todoke=$PWD/target/release/todoke
-
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-cd "$work"
-"$todoke" serve --demo --listen "127.0.0.1:$port" > accounts.txt 2> server.log &
-server=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-
-password=$(awk '$1 == "foundation" { print $2 }' accounts.txt)
-cookie=$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$port" \
-    --data-urlencode login=foundation --data-urlencode "password=$password" \
-    "http://127.0.0.1:$port/sign-in" | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')
-[ -n "$cookie" ] || { echo "sign-in failed" >&2; exit 1; }
-case_id=$("$todoke" --database sqlite://todoke.db incident list | awk '{ print $1; exit }')
+source scripts/lib/demo-server.sh
+demo_server "$port"
+cookie=$(demo_sign_in foundation)
+case_id=$(demo_case)
 
 # The server's CPU time (user + system, in clock ticks) from /proc: with the machine shared by
 # other work, CPU per request is the steadier figure beside the latencies.
@@ -33,7 +21,7 @@ ticks_per_second=$(getconf CLK_TCK)
 for path in / "/cases/$case_id"; do
     echo "== GET $path, 50 connections, ${seconds}s"
     before=$(cpu_ticks)
-    out=$(wrk -t2 -c50 -d"${seconds}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path")
+    out=$(wrk -t2 -c50 -d"${seconds}s" --latency -H "Cookie: $cookie" "$base$path")
     after=$(cpu_ticks)
     echo "$out" | sed -n '/Latency Distribution/,/Requests\/sec/p'
     requests=$(echo "$out" | awk '/requests in/ { print $1 }')

@@ -10,22 +10,10 @@ minutes=${1:-5}
 port=18182
 
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || sudo apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -q -p todoke-cli
-todoke=$PWD/target/release/todoke
-
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-cd "$work"
-"$todoke" serve --demo --listen "127.0.0.1:$port" > accounts.txt 2> server.log &
-server=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-
-password=$(awk '$1 == "foundation" { print $2 }' accounts.txt)
-cookie=$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$port" \
-    --data-urlencode login=foundation --data-urlencode "password=$password" \
-    "http://127.0.0.1:$port/sign-in" | awk -F'[ ;]' 'tolower($1) == "set-cookie:" { print $2 }')
-[ -n "$cookie" ] || { echo "sign-in failed" >&2; exit 1; }
-case_id=$("$todoke" --database sqlite://todoke.db incident list | awk '{ print $1; exit }')
+source scripts/lib/demo-server.sh
+demo_server "$port"
+cookie=$(demo_sign_in foundation)
+case_id=$(demo_case)
 
 # Each connection walks the routes in turn.
 cat > routes.lua <<LUA
@@ -42,7 +30,7 @@ LUA
 
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$server/status"; }
 echo "== ${minutes} min, 50 connections, 13 routes of case $case_id"
-wrk -t2 -c50 -d"${minutes}m" --latency -s routes.lua "http://127.0.0.1:$port" > wrk.txt &
+wrk -t2 -c50 -d"${minutes}m" --latency -s routes.lua "$base" > wrk.txt &
 load=$!
 samples=()
 while kill -0 "$load" 2>/dev/null; do

@@ -201,8 +201,7 @@ fn routes() -> Vec<Route> {
             [SignIn, Done, Done, Nothing, Done, Forbidden, Enroll],
         ),
         Route("POST", "/cases/{id}/inquiries/scripts", Body::Form("csrf={csrf}&topic=事実確認&body=x"), EDITORS),
-        // The affected people.
-        // The lists are for those who keep them; each city keeps its own.
+        // The affected people: the lists are for those who keep them; each city keeps its own.
         Route("GET", "/cases/{id}/people", Body::Empty, [SignIn, Done, Done, Done, Forbidden, Forbidden, Enroll]),
         Route("POST", "/cases/{id}/people", Body::File("csrf={csrf}&party=春日部市", people), FILERS),
         Route("POST", "/cases/{id}/people/{person}/reveal", Body::Form("csrf={csrf}"), FILERS),
@@ -544,8 +543,8 @@ fn elsewhere(on_demo: Answer) -> Answer {
 }
 
 /// Runs the routes `which` selects for every user on the demo case and on another organization's
-/// case. A user who may change something gets an application of their own, so that no change by
-/// one stands in the way of the next; the rest share one. All differences are reported at once.
+/// case. A change that is made gets an application of its own, so that no change by one user stands
+/// in the way of the next; everything else shares one. All differences are reported at once.
 async fn run_matrix(which: impl Fn(&Route) -> bool) {
     let smtp = SmtpReceiver::start().await;
     let (shared, fixture) = app_with_fixture(&smtp).await;
@@ -557,43 +556,22 @@ async fn run_matrix(which: impl Fn(&Route) -> bool) {
     for route in routes().iter().filter(|r| which(r)) {
         for (column, login) in USERS.into_iter().enumerate() {
             let want = route.3[column];
-            let changes = route.0 != "GET" && matches!(want, Done);
-            let own;
-            let (app, fixture, who) = if changes {
-                own = app_with_fixture(&smtp).await;
-                let who = session(&own.0, login).await;
-                (&own.0, &own.1, who)
+            let on_demo = if route.0 != "GET" && want == Done {
+                let (app, fixture) = app_with_fixture(&smtp).await;
+                let who = session(&app, login).await;
+                try_route(&app, &fixture, route, &fixture.case, &who).await
             } else {
-                let s = &sessions[column];
-                (&shared, &fixture, Session { cookie: s.cookie.clone(), form: s.form.clone(), api: s.api.clone() })
+                try_route(&shared, &fixture, route, &fixture.case, &sessions[column]).await
             };
-            let who_name = login.unwrap_or("anonymous");
-            let mut check = |case: &str, want: Answer, got: Result<Answer, String>| {
-                if got.as_ref() != Ok(&want) {
-                    wrong.push(format!("{who_name} {} {} on {case}: want {want:?}, got {got:?}", route.0, route.1));
-                }
-            };
-            let got = try_route(app, fixture, route, &fixture.case, &who).await;
-            check("the demo case", want, got);
-            if route.0 == "GET" && route.1.contains("{id}") {
-                let got = try_route(app, fixture, route, &shared.other_case, &who).await;
-                check("another organization's case", elsewhere(want), got);
+            let mut answers = vec![("the demo case", want, on_demo)];
+            if route.1.contains("{id}") {
+                let elsewhere_got = try_route(&shared, &fixture, route, &shared.other_case, &sessions[column]).await;
+                answers.push(("another organization's case", elsewhere(want), elsewhere_got));
             }
-        }
-        // A change is tried on the other organization's case by every user in the shared application.
-        if route.0 != "GET" && route.1.contains("{id}") {
-            for (column, login) in USERS.into_iter().enumerate() {
-                let s = &sessions[column];
-                let who = Session { cookie: s.cookie.clone(), form: s.form.clone(), api: s.api.clone() };
-                let got = try_route(&shared, &fixture, route, &shared.other_case, &who).await;
-                let want = elsewhere(route.3[column]);
+            for (case, want, got) in answers {
                 if got.as_ref() != Ok(&want) {
-                    wrong.push(format!(
-                        "{} {} {} on another organization's case: want {want:?}, got {got:?}",
-                        login.unwrap_or("anonymous"),
-                        route.0,
-                        route.1
-                    ));
+                    let who = login.unwrap_or("anonymous");
+                    wrong.push(format!("{who} {} {} on {case}: want {want:?}, got {got:?}", route.0, route.1));
                 }
             }
         }
