@@ -13,6 +13,7 @@ pub mod fonts;
 pub mod joint;
 pub mod lookup;
 pub mod people;
+pub mod reminders;
 pub mod retention;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

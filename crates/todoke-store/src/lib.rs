@@ -25,6 +25,7 @@ mod notifications;
 mod people;
 mod postgres;
 mod records;
+mod reminders;
 mod returns;
 mod snapshots;
 mod sqlite;
@@ -44,6 +45,7 @@ pub use keyring::{KeyRing, KeySource, KeyState, Rewrapped};
 
 pub use letters::{LetterJob, LetterJobState, LetterStore};
 pub use postgres::PgDb;
+pub use reminders::{Contact, ReminderKey, ReminderStore};
 pub use returns::{PostalAddress, ReturnStore, StoredPublication, SubstitutePublication};
 pub use sqlite::SqliteDb;
 pub use store::Store;

@@ -25,6 +25,7 @@ const SQLITE: &[Migration] = &[
     Migration { version: 10, name: "cost", sql: include_str!("../migrations/sqlite/0010_cost.sql") },
     Migration { version: 11, name: "letter_job", sql: include_str!("../migrations/sqlite/0011_letter_job.sql") },
     Migration { version: 12, name: "key_ring", sql: include_str!("../migrations/sqlite/0012_key_ring.sql") },
+    Migration { version: 13, name: "reminder", sql: include_str!("../migrations/sqlite/0013_reminder.sql") },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -40,6 +41,7 @@ const POSTGRES: &[Migration] = &[
     Migration { version: 10, name: "cost", sql: include_str!("../migrations/postgres/0010_cost.sql") },
     Migration { version: 11, name: "letter_job", sql: include_str!("../migrations/postgres/0011_letter_job.sql") },
     Migration { version: 12, name: "key_ring", sql: include_str!("../migrations/postgres/0012_key_ring.sql") },
+    Migration { version: 13, name: "reminder", sql: include_str!("../migrations/postgres/0013_reminder.sql") },
 ];
 
 /// Brings the schema up to date; returns how many migrations were applied.

@@ -1330,3 +1330,61 @@ pub async fn letter_jobs_print_each_batch_once_sealed_and_resume<D: Db>(store: &
     store.erase_incident(&actor(), id, "依頼による消去").await.unwrap();
     assert!(store.letter_batch_pdf(&actor(), id, job, 0).await.is_err());
 }
+
+pub async fn reminders_go_to_members_with_an_address_and_are_claimed_once<D: Db>(store: &Store<D>) {
+    use crate::{ReminderKey, ReminderStore};
+    let mut facts = sample_incident();
+    let id = store.create_incident(&actor(), &facts).await.unwrap();
+    let city = store.parties(id).await.unwrap().into_iter().find(|p| p.party.name == "春日部市").unwrap();
+    let officer = store.create_user(&actor(), "kasukabe-officer", "春日部市 担当").await.unwrap();
+    let auditor = store.create_user(&actor(), "kasukabe-auditor", "春日部市 監査").await.unwrap();
+    store.add_membership(&actor(), officer.id, city.org, Role::ConsignorOfficer).await.unwrap();
+    store.add_membership(&actor(), auditor.id, city.org, Role::Auditor).await.unwrap();
+    assert!(store.contacts(city.org).await.unwrap().is_empty(), "nobody has an address yet");
+
+    store.set_user_email(&actor(), officer.id, Some(" kenko@city.kasukabe.example.jp ")).await.unwrap();
+    store.set_user_email(&actor(), auditor.id, Some("audit@city.kasukabe.example.jp")).await.unwrap();
+    let contacts = store.contacts(city.org).await.unwrap();
+    let found: Vec<_> = contacts.iter().map(|c| (c.user.login.as_str(), c.role, c.email.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            ("kasukabe-auditor", Role::Auditor, "audit@city.kasukabe.example.jp"),
+            ("kasukabe-officer", Role::ConsignorOfficer, "kenko@city.kasukabe.example.jp"),
+        ]
+    );
+    store.set_user_email(&actor(), auditor.id, None).await.unwrap();
+    assert_eq!(store.contacts(city.org).await.unwrap().len(), 1, "an address removed");
+    let nobody = UserId(uuid::Uuid::nil());
+    assert!(matches!(store.set_user_email(&actor(), nobody, Some("x@example.jp")).await, Err(StoreError::NotFound(_))));
+
+    // A reminder is taken once; given back, it can be taken again.
+    let key = ReminderKey {
+        incident: id,
+        party: city.id,
+        obligation: "final_report:ppc".into(),
+        due: "2024-03-29".into(),
+        stage: 3,
+    };
+    assert!(store.claim_reminder(&actor(), &key, 1).await.unwrap());
+    assert!(!store.claim_reminder(&actor(), &key, 1).await.unwrap(), "never twice");
+    let next = ReminderKey { stage: 1, ..key.clone() };
+    assert!(store.claim_reminder(&actor(), &next, 1).await.unwrap(), "the next stage is another reminder");
+    store.release_reminder(&actor(), &key).await.unwrap();
+    assert!(store.claim_reminder(&actor(), &key, 1).await.unwrap(), "a reminder given back is taken again");
+    let actions: Vec<String> = store
+        .audit_entries(0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .filter(|a| a.starts_with("re"))
+        .collect();
+    assert_eq!(actions, ["reminder.send", "reminder.send", "reminder.release", "reminder.send"]);
+    assert_eq!(store.verify_audit().await.unwrap().first_bad, None);
+
+    // A party taken out of the facts takes its reminders with it.
+    facts.parties.retain(|p| p.name != "春日部市");
+    store.update_incident(&actor(), id, &facts).await.unwrap();
+    assert!(store.parties(id).await.unwrap().iter().all(|p| p.party.name != "春日部市"));
+}

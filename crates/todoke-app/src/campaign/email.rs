@@ -55,13 +55,13 @@ pub struct SendReport {
 }
 
 /// Spaces messages at most `rate` a second apart.
-struct Pace {
+pub(crate) struct Pace {
     interval: Duration,
     next: Option<Instant>,
 }
 
 impl Pace {
-    fn new(rate_per_second: f64) -> Self {
+    pub(crate) fn new(rate_per_second: f64) -> Self {
         // An hour at most between two messages: a rate too small to mean anything is not an overflow.
         let interval = Duration::try_from_secs_f64(1.0 / rate_per_second)
             .unwrap_or(Duration::from_secs(3600))
@@ -69,7 +69,7 @@ impl Pace {
         Self { interval, next: None }
     }
 
-    async fn wait(&mut self) {
+    pub(crate) async fn wait(&mut self) {
         if let Some(next) = self.next {
             tokio::time::sleep_until(next).await;
         }

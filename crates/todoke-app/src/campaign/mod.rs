@@ -31,6 +31,7 @@ mod returns;
 mod smtp;
 
 pub use dashboard::{Figures, PartyDashboard, dashboards, dashboards_of, item6_text, with_item6};
+pub(crate) use email::Pace;
 pub use email::{SendOptions, SendReport, record_bounce, send_email};
 pub use handoff::{HandoffRow, handoff_csv, handoff_rows};
 pub use letters::{LETTER_BATCH, letter_body, print_letters, start_letters};

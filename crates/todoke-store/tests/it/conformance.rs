@@ -26,6 +26,7 @@ todoke_store::conformance_tests!(
     cost_claims_are_per_party_and_move_by_compare_and_set,
     returns_are_recorded_together_readdressed_sealed_and_published,
     letter_jobs_print_each_batch_once_sealed_and_resume,
+    reminders_go_to_members_with_an_address_and_are_claimed_once,
 );
 
 #[test]
