@@ -16,7 +16,7 @@ use lettre::{Address, AsyncTransport, Message};
 use serde::Serialize;
 use todoke_core::{OrgId, ReportKind, Role};
 use todoke_rules::{Obligation, ObligationKind, Options, Packs, Status, assess};
-use todoke_store::{Actor, CaseSnapshot, Contact, IncidentStore, ReminderKey, ReminderStore};
+use todoke_store::{Actor, CaseSnapshot, Contact, IncidentStore, ReminderKey, ReminderStore, UserStore};
 
 /// The days before the due date a reminder goes out at; [`OVERDUE`] once it has passed.
 pub const STAGES: [i64; 4] = [7, 3, 1, 0];
@@ -173,6 +173,22 @@ pub async fn recipients<S: ReminderStore + Sync>(store: &S, reminder: &Reminder)
     Ok(contacts)
 }
 
+/// Sets (or, with `None`, removes) the address the user `login` gets reminders at.
+pub async fn set_email<S: ReminderStore + UserStore + Sync>(
+    store: &S,
+    actor: &Actor,
+    login: &str,
+    email: Option<&str>,
+) -> Result<(), AppError> {
+    if let Some(address) = email
+        && address.trim().parse::<Address>().is_err()
+    {
+        return Err(AppError::Invalid(format!("email: `{address}` is not an e-mail address (kenko@city.example.jp)")));
+    }
+    let user = store.user_by_login(login).await?.ok_or_else(|| AppError::NoSuchUser(login.to_string()))?;
+    Ok(store.set_user_email(actor, user.id, email).await?)
+}
+
 /// What a run of reminders did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RemindReport {
@@ -261,8 +277,8 @@ mod tests {
     use crate::campaign::Security;
     use crate::testkit::SmtpReceiver;
     use std::time::Duration;
+    use todoke_store::Store;
     use todoke_store::testkit::{actor, sqlite_store};
-    use todoke_store::{Store, UserStore};
 
     fn config(port: u16) -> SmtpConfig {
         SmtpConfig {
@@ -274,8 +290,7 @@ mod tests {
     }
 
     async fn set_email<D: todoke_store::Db>(store: &Store<D>, login: &str, email: &str) {
-        let user = store.user_by_login(login).await.unwrap().unwrap();
-        store.set_user_email(&actor(), user.id, Some(email)).await.unwrap();
+        super::set_email(store, &actor(), login, Some(email)).await.unwrap();
     }
 
     /// The day the demo case's final report (確報) of 春日部市 is due.

@@ -46,6 +46,9 @@ pub enum Command {
         /// The SMTP server the campaign page sends e-mail notices through (none: the page only counts).
         #[command(flatten)]
         smtp: crate::commands::campaign::SmtpArgs,
+        /// Sends the deadline reminders through the SMTP server, every hour (see `todoke remind`).
+        #[arg(long, requires = "smtp_host")]
+        reminders: bool,
         /// HTTPS with the organization's certificate (none: plain HTTP, for a TLS proxy in front).
         #[command(flatten)]
         tls: crate::commands::serve::TlsArgs,
@@ -56,6 +59,20 @@ pub enum Command {
     /// User accounts.
     #[command(subcommand)]
     User(UserCmd),
+    /// Sends the deadline reminders due today, each once however often it runs (from cron, say
+    /// hourly): 7, 3 and 1 days before each dated obligation, on the day and once after, until its
+    /// report is filed; to the party's staff and officers who have an address (`todoke user email`).
+    Remind {
+        /// The day to remind for (default: today in Japan).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<todoke_core::Date>,
+        /// Lists the reminders due and who would get them; sends nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The SMTP server the reminders go through.
+        #[command(flatten)]
+        smtp: crate::commands::campaign::SmtpArgs,
+    },
     /// Assesses an incident's facts: for every party the regime, whether it must report, why, and every
     /// obligation with its deadline and legal basis.
     Assess(AssessArgs),
@@ -232,6 +249,17 @@ pub enum UserCmd {
     Password {
         /// The login.
         login: String,
+    },
+    /// Sets the address a user gets deadline reminders at (`todoke remind`).
+    Email {
+        /// The login.
+        login: String,
+        /// The address: kenko@city.example.jp.
+        #[arg(required_unless_present = "remove")]
+        address: Option<String>,
+        /// Removes the address: no more reminders.
+        #[arg(long, conflicts_with = "address")]
+        remove: bool,
     },
 }
 

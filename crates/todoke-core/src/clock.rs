@@ -9,6 +9,12 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
 }
 
+/// The day in Japan at an instant: deadlines count in Japanese days (JST has no daylight saving,
+/// so a fixed offset is exact).
+pub fn japan_date(at: Timestamp) -> jiff::civil::Date {
+    at.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(9))).date()
+}
+
 /// The real clock of the machine.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;

@@ -15,7 +15,7 @@ mod model;
 mod time;
 
 pub use casebook::NoticeProfile;
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, SystemClock, japan_date};
 pub use ids::{
     IncidentId, InquiryId, NoticeId, NotificationId, OrgId, PartyId, PersonId, ReportId, TaskId, TimelineEventId,
     UserId,

@@ -27,6 +27,7 @@ mod people;
 mod portal;
 mod ratelimit;
 mod records;
+mod reminders;
 mod security;
 mod session;
 mod state;
@@ -44,6 +45,7 @@ use todoke_store::Db;
 const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 pub use campaign_letters::resume_letter_jobs;
+pub use reminders::{REMINDER_INTERVAL, start_reminders};
 pub use state::{AppState, LOOKUPS_PER_MINUTE, Organization, SIGN_INS_PER_MINUTE};
 
 /// Every route of the application.

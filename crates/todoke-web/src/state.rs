@@ -118,9 +118,8 @@ impl<D: Db> AppState<D> {
         self
     }
 
-    /// Today in Japan (JST has no daylight saving, so a fixed offset is exact).
+    /// Today in Japan.
     pub fn today(&self) -> jiff::civil::Date {
-        let jst = jiff::tz::TimeZone::fixed(jiff::tz::offset(9));
-        self.clock.now().to_zoned(jst).date()
+        todoke_core::japan_date(self.clock.now())
     }
 }

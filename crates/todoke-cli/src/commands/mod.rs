@@ -11,6 +11,7 @@ mod init;
 pub(crate) mod key;
 mod notice;
 pub(crate) mod people;
+mod remind;
 mod report;
 pub(crate) mod retention;
 pub(crate) mod serve;
@@ -60,12 +61,13 @@ async fn with_store<D: Db>(ctx: &Ctx, database: &str, command: Command, store: S
         Command::Audit(cmd) => audit::run(ctx, &store, cmd).await,
         Command::Casebook(cmd) => casebook::run(ctx, &store, database, cmd).await,
         Command::Report(cmd) => report::run(ctx, &store, cmd).await,
-        Command::Serve { listen, demo, smtp, tls, org } => {
-            serve::run(ctx, store.clone(), listen, demo, &smtp, &tls, &org).await
+        Command::Serve { listen, demo, smtp, reminders, tls, org } => {
+            serve::run(ctx, store.clone(), listen, demo, serve::Mail { smtp: &smtp, reminders }, &tls, &org).await
         }
         Command::Campaign(cmd) => campaign::run(ctx, &store, cmd).await,
         Command::Retention(cmd) => retention::run(ctx, &store, cmd).await,
         Command::User(cmd) => serve::user(ctx, &store, cmd).await,
+        Command::Remind { as_of, dry_run, smtp } => remind::run(ctx, &store, as_of, dry_run, &smtp).await,
         Command::People(cmd) => people::run(ctx, &store, cmd).await,
         Command::Docs(cmd) => docs::run(ctx, &store, cmd).await,
         Command::Letters(args) => docs::letters(ctx, &store, args).await,

@@ -111,16 +111,24 @@ fn server_config(ctx: &Ctx, cert: &Path, key: &Path) -> Result<rustls::ServerCon
     Ok(config)
 }
 
+/// The SMTP server the server sends through, and whether it sends deadline reminders too.
+pub struct Mail<'a> {
+    /// The SMTP server (none: no e-mail at all).
+    pub smtp: &'a super::campaign::SmtpArgs,
+    /// Whether deadline reminders are sent every hour.
+    pub reminders: bool,
+}
+
 pub async fn run<D: Db>(
     ctx: &Ctx,
     store: Store<D>,
     listen: SocketAddr,
     demo: bool,
-    smtp: &super::campaign::SmtpArgs,
+    mail: Mail<'_>,
     tls: &TlsArgs,
     org: &OrgArgs,
 ) -> Result<ExitCode> {
-    let smtp = smtp.config(ctx)?;
+    let smtp = mail.smtp.config(ctx)?;
     let org = org.organization(ctx)?;
     // Before any account is made: a new administrator's password is shown only once.
     let tls = tls.config(ctx)?;
@@ -181,6 +189,9 @@ pub async fn run<D: Db>(
     match todoke_app::fonts::system_fonts() {
         Ok(fonts) => state = state.with_fonts(fonts),
         Err(e) => eprintln!("{} {e}", ctx.say("手紙のPDFは作れません:", "letters cannot be printed:")),
+    }
+    if mail.reminders && todoke_web::start_reminders(&state, todoke_web::REMINDER_INTERVAL) {
+        println!("{}", ctx.say("期限のお知らせを1時間ごとに送ります", "deadline reminders are sent every hour"));
     }
     let resumed = todoke_web::resume_letter_jobs(&state).await?;
     if resumed > 0 {
@@ -257,6 +268,13 @@ pub async fn user<D: Db>(ctx: &Ctx, store: &Store<D>, cmd: UserCmd) -> Result<Ex
         UserCmd::Password { login } => {
             let password = todoke_app::reset_password(store, &ctx.actor, &login).await?;
             println!("{} {login}: {password}", ctx.say("新しいパスワード", "new password for"));
+        }
+        UserCmd::Email { login, address, .. } => {
+            todoke_app::reminders::set_email(store, &ctx.actor, &login, address.as_deref()).await?;
+            match address {
+                Some(a) => println!("{login}: {} {a}", ctx.say("期限のお知らせの宛先は", "reminders go to")),
+                None => println!("{login}: {}", ctx.say("期限のお知らせは送りません", "no more reminders")),
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -88,7 +88,10 @@ async fn emails_a_partys_notices_once_and_records_a_bounce() {
     );
 }
 
-fn run((database, key, dir): &(String, String, std::path::PathBuf), args: &[String]) -> std::process::Output {
+pub(crate) fn run(
+    (database, key, dir): &(String, String, std::path::PathBuf),
+    args: &[String],
+) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_todoke"))
         .arg("--database")
         .arg(database)

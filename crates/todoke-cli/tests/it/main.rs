@@ -14,6 +14,7 @@ mod incident;
 mod key;
 mod notice;
 mod people;
+mod remind;
 mod serve;
 mod tls;
 
