@@ -45,6 +45,9 @@ pub trait ReminderStore {
         email: Option<&str>,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    /// The address a user gets reminders at, if any.
+    fn user_email(&self, user: UserId) -> impl Future<Output = Result<Option<String>>> + Send;
+
     /// The members of an organization who have an address, with their roles.
     fn contacts(&self, org: OrgId) -> impl Future<Output = Result<Vec<Contact>>> + Send;
 
@@ -82,6 +85,13 @@ impl<D: Db> ReminderStore for Store<D> {
         let action = if email.is_some() { "user.email.set" } else { "user.email.remove" };
         self.audit(&mut tx, actor, action, format!("user:{user}"), &json!({ "email": email })).await?;
         tx.commit().await
+    }
+
+    async fn user_email(&self, user: UserId) -> Result<Option<String>> {
+        let mut tx = self.db.single().await?;
+        let row =
+            tx.fetch_optional("select email from app_user where user_id = $1", &[user.to_string().into()]).await?;
+        Ok(row.map(|r| r.opt_text(0)).transpose()?.flatten())
     }
 
     async fn contacts(&self, org: OrgId) -> Result<Vec<Contact>> {

@@ -1344,6 +1344,7 @@ pub async fn reminders_go_to_members_with_an_address_and_are_claimed_once<D: Db>
 
     store.set_user_email(&actor(), officer.id, Some(" kenko@city.kasukabe.example.jp ")).await.unwrap();
     store.set_user_email(&actor(), auditor.id, Some("audit@city.kasukabe.example.jp")).await.unwrap();
+    assert_eq!(store.user_email(officer.id).await.unwrap().as_deref(), Some("kenko@city.kasukabe.example.jp"));
     let contacts = store.contacts(city.org).await.unwrap();
     let found: Vec<_> = contacts.iter().map(|c| (c.user.login.as_str(), c.role, c.email.as_str())).collect();
     assert_eq!(

@@ -104,6 +104,14 @@ messages! {
     "nav.sign_out" => "サインアウト", "Sign out";
     "nav.sign_out_everywhere" => "すべての端末でサインアウト", "Sign out everywhere";
     "nav.audit" => "監査ログ", "Audit log";
+    "nav.account" => "アカウント", "Account";
+    "account.title" => "アカウント", "Your account";
+    "account.login" => "ログイン名", "Login";
+    "account.reminders" => "期限のお知らせ", "Deadline reminders";
+    "account.reminders_help" => "担当する当事者の期限（確報など）の7日前・3日前・前日・当日と、期限を過ぎたときに、このアドレスへメールでお知らせします。報告の提出を記録すると止まります。空にすると送りません。", "Reminders of your party's deadlines (the final report and others) come to this address 7, 3 and 1 days before, on the day and once after; they stop when the report is recorded as filed. Leave it empty for none.";
+    "account.email" => "メールアドレス", "E-mail address";
+    "account.save" => "保存", "Save";
+    "account.saved" => "保存しました。", "Saved.";
     "nav.dashboard" => "ダッシュボードへ", "To the dashboard";
     "sign_in.title" => "サインイン", "Sign in";
     "sign_in.failed" => "サインインできませんでした。ログイン名とパスワードを確認してください。続けて失敗するとしばらくサインインできなくなります。", "Could not sign in. Check your login and password. After repeated failures, signing in is blocked for a while.";

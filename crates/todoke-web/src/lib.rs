@@ -9,6 +9,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod access;
+mod account;
 mod api;
 mod cache;
 mod campaign;
@@ -98,6 +99,8 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/cases/{id}/costs/{party}/invoice", get(costs::invoice::<D>))
         .route("/cases/{id}/portal", get(portal::page::<D>))
         .route("/preferences", post(records::set_preferences::<D>))
+        .route("/account", get(account::page::<D>))
+        .route("/account/reminders", post(account::set_email::<D>))
         .route("/audit", get(views::audit_page::<D>))
         .route("/static/app.css", get(views::stylesheet))
         .route("/static/upload.js", get(views::upload_script))

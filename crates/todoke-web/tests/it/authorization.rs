@@ -99,6 +99,9 @@ fn routes() -> Vec<Route> {
         Route("GET", "/audit", Body::Empty, [SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Enroll]),
         Route("GET", "/api/v1/cases", Body::Empty, SIGNED_IN),
         Route("GET", "/api/v1/session", Body::Empty, SIGNED_IN),
+        // One's own account: anyone signed in, for themselves.
+        Route("GET", "/account", Body::Empty, SIGNED_IN),
+        Route("POST", "/account/reminders", Body::Form("csrf={csrf}&email=me%40example.jp"), SIGNED_IN),
         // The case page and its changes.
         Route("GET", "/cases/{id}", Body::Empty, [SignIn, Full, Only(KASUKABE), Only(KOSHIGAYA), Full, Full, Enroll]),
         Route(

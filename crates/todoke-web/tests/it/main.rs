@@ -3,6 +3,7 @@
 //! (`editing`), the working record from the case page — timeline, tasks, drafts, charts, display
 //! switch — (`records`), the JSON API's working record (`api`), and the browser (`browser`).
 
+mod account;
 mod api;
 mod authorization;
 mod browser;
