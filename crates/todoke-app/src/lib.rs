@@ -12,6 +12,7 @@ mod decisions;
 pub mod fonts;
 pub mod joint;
 pub mod lookup;
+pub mod new_case;
 pub mod people;
 pub mod reminders;
 pub mod retention;

@@ -42,9 +42,13 @@ pub fn reads_audit(viewer: &Viewer) -> bool {
     viewer.memberships.iter().any(|m| matches!(m.role, Role::Admin | Role::Auditor))
 }
 
-/// Whether the viewer may change a case's facts: staff or administrators of the owning organization.
+/// Whether the viewer may change a case's facts: the owning organization's staff, officers or
+/// administrators (a city's officer works the city's own cases; another's, only its share).
 pub fn can_edit(viewer: &Viewer, record: &IncidentRecord) -> bool {
-    viewer.memberships.iter().any(|m| m.org == record.owner && matches!(m.role, Role::HandlerStaff | Role::Admin))
+    viewer
+        .memberships
+        .iter()
+        .any(|m| m.org == record.owner && matches!(m.role, Role::HandlerStaff | Role::ConsignorOfficer | Role::Admin))
 }
 
 /// Whether the viewer may record a report filed by `party`: the owner's editors for any party, and

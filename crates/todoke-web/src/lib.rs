@@ -24,6 +24,7 @@ mod error;
 mod i18n;
 mod inquiries;
 mod lookup;
+mod new_case;
 mod people;
 mod portal;
 mod ratelimit;
@@ -58,6 +59,8 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/sign-out", post(session::sign_out::<D>))
         .route("/sign-out-everywhere", post(session::sign_out_everywhere::<D>))
         .route("/two-factor", get(views::two_factor_page::<D>).post(session::enroll_two_factor::<D>))
+        .route("/cases", post(new_case::create::<D>))
+        .route("/cases/new", get(new_case::page::<D>))
         .route("/cases/{id}", get(views::case_page::<D>))
         .route("/cases/{id}/facts", post(edit::update_facts::<D>))
         .route("/cases/{id}/reports", post(edit::file_report::<D>))

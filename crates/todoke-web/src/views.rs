@@ -186,6 +186,8 @@ struct Dashboard {
     today: String,
     rows: Vec<CaseRow>,
     audit: bool,
+    /// Whether the viewer may open a case.
+    can_open: bool,
 }
 
 /// The cases the viewer may see, with the next deadline of each.
@@ -232,6 +234,7 @@ pub async fn dashboard<D: Db>(State(state): State<AppState<D>>, viewer: Viewer) 
         today: m.date(today),
         rows,
         audit: reads_audit(&viewer),
+        can_open: crate::new_case::may_open(&state, &viewer).await?,
     })
 }
 

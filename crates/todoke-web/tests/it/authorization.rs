@@ -102,6 +102,14 @@ fn routes() -> Vec<Route> {
         // One's own account: anyone signed in, for themselves.
         Route("GET", "/account", Body::Empty, SIGNED_IN),
         Route("POST", "/account/reminders", Body::Form("csrf={csrf}&email=me%40example.jp"), SIGNED_IN),
+        // Opening a case: for those who work cases, for their own organization.
+        Route("GET", "/cases/new", Body::Empty, [SignIn, Done, Done, Done, Forbidden, Forbidden, Enroll]),
+        Route(
+            "POST",
+            "/cases",
+            Body::Form("csrf={csrf}&title=x&event=leak&cause=loss&data_items=氏名&known_on=2024-05-01"),
+            [SignIn, Done, Done, Done, Forbidden, Forbidden, Enroll],
+        ),
         // The case page and its changes.
         Route("GET", "/cases/{id}", Body::Empty, [SignIn, Full, Only(KASUKABE), Only(KOSHIGAYA), Full, Full, Enroll]),
         Route(

@@ -12,6 +12,7 @@ mod costs;
 mod editing;
 mod inquiries;
 mod lookup;
+mod new_case;
 mod people;
 mod portal;
 mod records;
