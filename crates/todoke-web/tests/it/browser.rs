@@ -105,6 +105,22 @@ async fn a_day_with_the_demo_case_in_a_browser() {
         browser.url().await,
         page.chars().take(600).collect::<String>()
     );
+    // The city opens a case of its own with the guided form and sees its final report's day 30.
+    browser.go(&format!("{base}/cases/new")).await;
+    browser.fill("input[name=title]", "健診結果の誤送付").await;
+    browser.click("select[name=cause] option[value=misdelivery_post]").await;
+    browser.fill("input[name=known_on]", "令和6年5月1日").await;
+    browser.fill("textarea[name=data_items]", "氏名、健診結果").await;
+    browser.click("select[name=sensitive] option[value=yes]").await;
+    browser.submit("form.new-case button[type=submit]").await;
+    let page = browser.source().await;
+    assert!(
+        browser.url().await.starts_with(&format!("{base}/cases/")) && page.contains("健診結果の誤送付"),
+        "the new case, at {}",
+        browser.url().await
+    );
+    assert!(page.contains("<h3>春日部市 ") && page.contains("2024-05-30"), "its final report on day 30");
+    browser.go(&format!("{base}/cases/{demo_case}")).await;
     // The display switch is remembered by this browser: English, dates in 和暦, on every page.
     browser.click("form.prefs select[name=lang] option[value=en]").await;
     browser.click("form.prefs select[name=dates] option[value=wareki]").await;
