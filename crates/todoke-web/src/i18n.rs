@@ -105,6 +105,7 @@ messages! {
     "nav.sign_out_everywhere" => "すべての端末でサインアウト", "Sign out everywhere";
     "nav.audit" => "監査ログ", "Audit log";
     "nav.account" => "アカウント", "Account";
+    "case.timeline.export" => "時系列表（CSV、取り込みと同じ列）:", "Timeline as CSV (the columns the import reads):";
     "common.yes" => "はい", "yes";
     "common.no" => "いいえ", "no";
     "dashboard.new_case" => "事案を登録する", "Open a case";

@@ -68,6 +68,7 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/cases/{id}/reports/{report}/submit", post(records::submit_form::<D>))
         .route("/cases/{id}/timeline", post(records::add_event_form::<D>))
         .route("/cases/{id}/timeline/import", post(records::import_events_form::<D>))
+        .route("/cases/{id}/timeline.csv", get(records::export_timeline::<D>))
         .route("/cases/{id}/tasks", post(records::add_task_form::<D>))
         .route("/cases/{id}/tasks/{task}/status", post(records::task_status_form::<D>))
         .route("/cases/{id}/inquiries", get(inquiries::page::<D>).post(inquiries::add_form::<D>))

@@ -1,6 +1,7 @@
 //! Timeline events from CSV (header `at,kind,text,source,technique`; UTF-8 with or without BOM, or
 //! Shift_JIS/CP932) and from a form: parsed and checked here, at the edge, into `TimelineEvent`s.
 //! An import is all or nothing: every bad row is named with its line and reason, and none is kept.
+//! The export (時系列表) writes the same columns, so an exported file imports again as it was.
 
 use todoke_core::{AttackTechnique, OffsetTime, TimelineEvent, TimelineKind};
 
@@ -139,6 +140,32 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<TimelineEvent>, Vec<Problem>> {
     Ok(events)
 }
 
+/// The timeline as a CSV file (時系列表) in the columns the import reads, kinds in Japanese:
+/// Shift_JIS for Excel, or UTF-8 with a BOM. A character Shift_JIS cannot hold is named, with the
+/// UTF-8 file as the way out.
+pub fn export(events: &[TimelineEvent], sjis: bool) -> Result<Vec<u8>, String> {
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let fail = |e: csv::Error| format!("timeline file: {e}");
+    writer.write_record(["at", "kind", "text", "source", "technique"]).map_err(fail)?;
+    for e in events {
+        let at = e.at.to_string();
+        let technique = e.technique.as_ref().map(|t| t.as_str()).unwrap_or_default();
+        let row = [at.as_str(), e.kind.label_ja(), &e.text, e.source.as_deref().unwrap_or_default(), technique];
+        writer.write_record(row).map_err(fail)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| format!("timeline file: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| format!("timeline file: {e}"))?;
+    if !sjis {
+        return Ok([b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat());
+    }
+    let (encoded, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
+    if unmappable {
+        let line = text.lines().position(|l| encoding_rs::SHIFT_JIS.encode(l).2).map_or(0, |n| n + 1);
+        return Err(format!("encoding: Shift_JIS cannot hold a character on line {line}; take the UTF-8 file"));
+    }
+    Ok(encoded.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +211,23 @@ mod tests {
         assert!(parse(&[0xFF, 0xFE, 0x00, 0x41]).unwrap_err()[0].reason.contains("neither UTF-8 nor Shift_JIS"));
         let extra = "at,kind,text\n2024-01-27T18:36:00+09:00,attack,x,y\n";
         assert_eq!(parse(extra.as_bytes()).unwrap_err()[0].line, 2);
+    }
+
+    #[test]
+    fn an_exported_timeline_imports_again_as_it_was() {
+        let events = parse(GOOD.as_bytes()).unwrap();
+        for sjis in [true, false] {
+            let file = export(&events, sjis).unwrap();
+            assert_eq!(file.starts_with(b"\xEF\xBB\xBF"), !sjis);
+            assert_eq!(parse(&file).unwrap(), events, "sjis: {sjis}");
+        }
+        let text = String::from_utf8(export(&events, false).unwrap()).unwrap();
+        assert!(text.contains(",攻撃,RDPで侵入,ログ,T1021.001\r\n"), "{text}");
+        assert!(text.contains(",\"画像が開けない, と連絡\",,\r\n"), "quoted: {text}");
+        let mut odd = events.clone();
+        odd[1].text = "𠮷野家の店舗で".into();
+        let error = export(&odd, true).unwrap_err();
+        assert!(error.contains("line 3") && error.contains("UTF-8"), "{error}");
+        assert!(export(&odd, false).is_ok());
     }
 }

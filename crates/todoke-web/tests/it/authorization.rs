@@ -166,6 +166,8 @@ fn routes() -> Vec<Route> {
             [SignIn, Done, Forbidden, Forbidden, Done, Done, Enroll],
         ),
         Route("GET", "/api/v1/cases/{id}/tasks", Body::Empty, [SignIn, Done, Forbidden, Forbidden, Done, Done, Enroll]),
+        // The timeline as a file: the owner's, as on the case page.
+        Route("GET", "/cases/{id}/timeline.csv", Body::Empty, [SignIn, Done, Forbidden, Forbidden, Done, Done, Enroll]),
         Route("GET", "/api/v1/cases/{id}/reports", Body::Empty, CASE_READERS),
         Route(
             "POST",

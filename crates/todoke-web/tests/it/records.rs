@@ -330,3 +330,37 @@ async fn fifty_users_on_the_dashboard_do_not_starve_the_pool() {
     }
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "took {:?}", started.elapsed());
 }
+
+#[tokio::test]
+async fn the_timeline_downloads_as_a_csv_that_imports_again() {
+    use todoke_store::AuditStore;
+    let app = App::new().await;
+    let staff = app.sign_in("foundation").await;
+    let path = format!("/cases/{}/timeline.csv", app.demo_case);
+    let (status, headers, _) = app.get(&path, Some(&staff)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers.get("content-type").unwrap(), "text/csv; charset=Shift_JIS");
+    let (_, _, utf8) = app.get(&format!("{path}?encoding=utf8"), Some(&staff)).await;
+    let lines: Vec<&str> = utf8.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "at,kind,text,source,technique");
+    let count = |app: &App| {
+        let id = id_of(&app.demo_case);
+        let store = app.store.clone();
+        async move { store.timeline(id).await.unwrap().len() }
+    };
+    let events = count(&app).await;
+    assert!(events > 20 && lines.len() == events + 1, "every event of the seed case: {} lines", lines.len());
+
+    // The Shift_JIS file, imported back into the case, adds the same events again.
+    let request =
+        axum::http::Request::get(&path).header(header::COOKIE, &staff).body(axum::body::Body::empty()).unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+    let sjis = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+    let csrf = csrf_in(&app.get(&format!("/cases/{}", app.demo_case), Some(&staff)).await.2);
+    let import = format!("/cases/{}/timeline/import", app.demo_case);
+    let (status, _, body) = app.post_file(&import, Some(&staff), &csrf, &sjis).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(count(&app).await, 2 * events);
+    let log = app.store.audit_entries(0, 100_000).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "timeline.export").count(), 3, "each download is audited");
+}
