@@ -38,6 +38,85 @@ pub async fn cases<D: Db>(
     Ok(Json(json!({ "cases": out })))
 }
 
+/// A case to open, as the API takes it: the guided form's answers.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseInput {
+    /// The organization's id; may be left out by whoever works for one only.
+    #[serde(default)]
+    organization: String,
+    title: String,
+    #[serde(default)]
+    summary: String,
+    event: String,
+    #[serde(default)]
+    suspected: bool,
+    cause: String,
+    data_items: Vec<String>,
+    sensitive: Option<bool>,
+    financial_risk: Option<bool>,
+    persons: Option<u64>,
+    #[serde(default)]
+    encrypted: bool,
+    #[serde(default)]
+    my_number: bool,
+    known_on: String,
+    #[serde(default)]
+    consignors: Vec<ConsignorInput>,
+}
+
+/// A consignor of a case to open.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsignorInput {
+    name: String,
+    #[serde(rename = "type", default)]
+    org_type: String,
+    #[serde(default)]
+    known_on: String,
+}
+
+/// `POST /api/v1/cases`: opens a case for one of the caller's organizations, as the guided form does.
+pub async fn open_case<D: Db>(
+    State(state): State<AppState<D>>,
+    v: Result<Viewer, WebError>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    use crate::new_case::{chosen_organization, date, keyed, org_type};
+    let viewer = viewer(v)?;
+    check_api_csrf(&viewer, &headers)?;
+    let input: CaseInput = json_body(&headers, &body)?;
+    let org = chosen_organization(&state, &viewer, &input.organization).await?;
+    let mut consignors = Vec::with_capacity(input.consignors.len());
+    for (n, c) in input.consignors.iter().enumerate() {
+        let field = format!("consignors[{n}]");
+        let kind = org_type(&c.org_type).ok_or_else(|| {
+            WebError::Invalid(format!("{field}.type: expected business, public_body or public_hospital"))
+        })?;
+        let known_on = if c.known_on.trim().is_empty() { None } else { Some(date(&field, &c.known_on)?) };
+        consignors.push(todoke_app::new_case::Consignor { name: c.name.clone(), org_type: kind, known_on });
+    }
+    let answers = todoke_app::new_case::NewCase {
+        title: input.title,
+        summary: Some(input.summary),
+        event: keyed("event", &input.event, todoke_core::EventKind::from_key)?,
+        suspected: input.suspected,
+        cause: keyed("cause", &input.cause, todoke_core::Cause::from_key)?,
+        data_items: input.data_items,
+        sensitive: input.sensitive,
+        financial_risk: input.financial_risk,
+        persons: input.persons,
+        encrypted: input.encrypted,
+        my_number: input.my_number,
+        handler: (org.name.clone(), org.org_type),
+        known_on: date("known_on", &input.known_on)?,
+        consignors,
+    };
+    let id = todoke_app::new_case::open_case(&state.store, &viewer.actor(), &answers).await.map_err(WebError::from)?;
+    Ok(created(json!({ "id": id, "title": answers.title, "owner": org.name })))
+}
+
 /// `GET /api/v1/cases/{id}`: a case's facts, with only the parties the caller may see.
 pub async fn case<D: Db>(
     State(state): State<AppState<D>>,

@@ -110,7 +110,7 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/static/upload.js", get(views::upload_script))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/v1/openapi.json", get(api::openapi))
-        .route("/api/v1/cases", get(api::cases::<D>))
+        .route("/api/v1/cases", get(api::cases::<D>).post(api::open_case::<D>))
         .route("/api/v1/cases/{id}", get(api::case::<D>))
         .route("/api/v1/cases/{id}/assessment", get(api::assessment::<D>))
         .route("/api/v1/session", get(api::session))

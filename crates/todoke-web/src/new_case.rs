@@ -31,6 +31,25 @@ async fn own_organizations<D: Db>(state: &AppState<D>, viewer: &Viewer) -> Resul
     Ok(orgs)
 }
 
+/// The organization a case is opened for: the one asked for (by id), or the viewer's only one.
+pub async fn chosen_organization<D: Db>(
+    state: &AppState<D>,
+    viewer: &Viewer,
+    asked: &str,
+) -> Result<Organization, WebError> {
+    let mut orgs = own_organizations(state, viewer).await?;
+    match asked.trim() {
+        "" if orgs.len() == 1 => Ok(orgs.remove(0)),
+        "" => Err(WebError::Invalid("org: choose the organization where it happened".into())),
+        id => orgs.into_iter().find(|o| o.id.to_string() == id).ok_or(WebError::NotFound),
+    }
+}
+
+/// The kind of an event or cause from its key, or what is wrong with it.
+pub fn keyed<T>(field: &str, key: &str, from_key: fn(&str) -> Option<T>) -> Result<T, WebError> {
+    from_key(key.trim()).ok_or_else(|| WebError::Invalid(format!("{field}: unknown `{}`", key.trim())))
+}
+
 /// Whether the viewer may open cases at all.
 pub async fn may_open<D: Db>(state: &AppState<D>, viewer: &Viewer) -> Result<bool, WebError> {
     match own_organizations(state, viewer).await {
@@ -106,7 +125,8 @@ fn tri(field: &str, value: &str) -> Result<Option<bool>, WebError> {
     }
 }
 
-fn date(field: &str, text: &str) -> Result<Date, WebError> {
+/// A date as users write it, 西暦 or 和暦.
+pub fn date(field: &str, text: &str) -> Result<Date, WebError> {
     todoke_ja::parse_date(text.trim()).ok_or_else(|| {
         WebError::Invalid(format!(
             "{field}: expected a date such as 2024-01-29 or 令和6年1月29日, found `{}`",
@@ -116,7 +136,7 @@ fn date(field: &str, text: &str) -> Result<Date, WebError> {
 }
 
 /// An organization's kind in the words users write: 事業者, 行政機関等 (地方公共団体), 公的病院.
-fn org_type(text: &str) -> Option<OrgType> {
+pub fn org_type(text: &str) -> Option<OrgType> {
     match text.trim() {
         "" | "事業者" | "民間事業者" | "business" => Some(OrgType::Business),
         "行政機関等" | "地方公共団体" | "自治体" | "public_body" => Some(OrgType::PublicBody),
@@ -154,12 +174,7 @@ pub async fn create<D: Db>(
     Form(form): Form<NewCaseForm>,
 ) -> Result<Response, WebError> {
     check_csrf(&viewer, &headers, &form.csrf)?;
-    let mut orgs = own_organizations(&state, &viewer).await?;
-    let org = match form.org.trim() {
-        "" if orgs.len() == 1 => orgs.remove(0),
-        "" => return Err(WebError::Invalid("org: choose the organization where it happened".into())),
-        id => orgs.into_iter().find(|o| o.id.to_string() == id).ok_or(WebError::NotFound)?,
-    };
+    let org = chosen_organization(&state, &viewer, &form.org).await?;
     let persons = match form.persons.replace([',', '，'], "").trim() {
         "" => None,
         n => Some(n.parse().map_err(|_| WebError::Invalid(format!("persons: expected a whole number, found `{n}`")))?),
@@ -167,11 +182,9 @@ pub async fn create<D: Db>(
     let answers = NewCase {
         title: form.title,
         summary: Some(form.summary),
-        event: EventKind::from_key(&form.event)
-            .ok_or_else(|| WebError::Invalid(format!("event: unknown `{}`", form.event)))?,
+        event: keyed("event", &form.event, EventKind::from_key)?,
         suspected: form.suspected.is_some(),
-        cause: Cause::from_key(&form.cause)
-            .ok_or_else(|| WebError::Invalid(format!("cause: unknown `{}`", form.cause)))?,
+        cause: keyed("cause", &form.cause, Cause::from_key)?,
         data_items: form
             .data_items
             .split(['\n', ',', '、'])

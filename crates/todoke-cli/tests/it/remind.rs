@@ -9,17 +9,24 @@ use todoke_rules::{ObligationKind, Options, Packs, assess};
 use todoke_store::testkit::actor;
 use todoke_store::{IncidentStore, UserStore};
 
+/// The seed case, and a user `kasukabe` who is 春日部市's officer; returns the case.
+async fn seed_case_with_a_city_officer(env: &Env) -> IncidentId {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/saitama-foundation-ransomware.toml");
+    let incident: IncidentId = env.import(&file).parse().unwrap();
+    let store = env.store_sqlite().await;
+    let city = store.parties(incident).await.unwrap().into_iter().find(|p| p.party.name == "春日部市").unwrap();
+    let officer = store.create_user(&actor(), "kasukabe", "春日部市 健康課").await.unwrap();
+    store.add_membership(&actor(), officer.id, city.org, Role::ConsignorOfficer).await.unwrap();
+    incident
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citys_officer_is_reminded_of_its_final_report_once() {
     let smtp = SmtpReceiver::start().await;
     let env = Env::sqlite();
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/saitama-foundation-ransomware.toml");
-    let id = env.import(&file);
+    let incident = seed_case_with_a_city_officer(&env).await;
+    let id = incident.to_string();
     let store = env.store_sqlite().await;
-    let incident: IncidentId = id.parse().unwrap();
-    let city = store.parties(incident).await.unwrap().into_iter().find(|p| p.party.name == "春日部市").unwrap();
-    let officer = store.create_user(&actor(), "kasukabe", "春日部市 健康課").await.unwrap();
-    store.add_membership(&actor(), officer.id, city.org, Role::ConsignorOfficer).await.unwrap();
     let facts = store.incident(incident).await.unwrap().facts;
     let due: todoke_core::Date = assess(&facts, &Packs::embedded().unwrap(), &Options::default())
         .unwrap()
@@ -100,12 +107,7 @@ impl Drop for Running {
 async fn serve_sends_the_reminders_due_when_it_starts() {
     let smtp = SmtpReceiver::start().await;
     let env = Env::sqlite();
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/saitama-foundation-ransomware.toml");
-    let incident: IncidentId = env.import(&file).parse().unwrap();
-    let store = env.store_sqlite().await;
-    let city = store.parties(incident).await.unwrap().into_iter().find(|p| p.party.name == "春日部市").unwrap();
-    let officer = store.create_user(&actor(), "kasukabe", "春日部市 健康課").await.unwrap();
-    store.add_membership(&actor(), officer.id, city.org, Role::ConsignorOfficer).await.unwrap();
+    seed_case_with_a_city_officer(&env).await;
     env.ok(&["user", "email", "kasukabe", "kenko@city.kasukabe.example.jp"]);
     let port = smtp.port.to_string();
     let _server = Running(

@@ -98,6 +98,12 @@ fn routes() -> Vec<Route> {
         Route("GET", "/", Body::Empty, SIGNED_IN),
         Route("GET", "/audit", Body::Empty, [SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Enroll]),
         Route("GET", "/api/v1/cases", Body::Empty, SIGNED_IN),
+        Route(
+            "POST",
+            "/api/v1/cases",
+            Body::Json(r#"{"title":"x","event":"leak","cause":"loss","data_items":["氏名"],"known_on":"2024-05-01"}"#),
+            [SignIn, Done, Done, Done, Forbidden, Forbidden, Enroll],
+        ),
         Route("GET", "/api/v1/session", Body::Empty, SIGNED_IN),
         // One's own account: anyone signed in, for themselves.
         Route("GET", "/account", Body::Empty, SIGNED_IN),
