@@ -4,7 +4,8 @@
 
 use crate::AppError;
 use todoke_core::facts::parse_facts;
-use todoke_core::{Cause, Date, EventKind, Incident, IncidentId, OrgType};
+use todoke_core::{Cause, Date, EventKind, Incident, IncidentId, OrgType, Task, TaskKind, TaskStatus};
+use todoke_rules::{ObligationKind, Options, Packs, assess};
 use todoke_store::{Actor, IncidentStore};
 use toml::{Table, Value};
 
@@ -50,6 +51,8 @@ pub struct NewCase {
     pub known_on: Date,
     /// Its consignors.
     pub consignors: Vec<Consignor>,
+    /// Whether the case starts with the usual response checklist ([`checklist`]).
+    pub checklist: bool,
 }
 
 impl NewCase {
@@ -114,8 +117,68 @@ pub async fn open_case<S: IncidentStore + Sync>(
     if case.data_items.iter().all(|i| i.trim().is_empty()) {
         return Err(AppError::Invalid("data_items: name at least one item (氏名, 住所, 病歴 …)".into()));
     }
-    let facts = case.facts()?;
+    let mut facts = case.facts()?;
+    if case.checklist {
+        facts.tasks = checklist(&facts)?;
+    }
     Ok(store.create_incident(actor, &facts).await?)
+}
+
+/// The usual first steps of a response, with the dates the assessment gives them: containment,
+/// the reports where they are due, the consignors' notice, the individuals' notice, the inquiry desk
+/// and the publication decision; then the recurrence-prevention measures (再発防止策) the cause
+/// usually calls for. Each is an open task the case page tracks like any other.
+pub fn checklist(facts: &Incident) -> Result<Vec<Task>, AppError> {
+    let assessment = assess(facts, &Packs::embedded()?, &Options::default())?;
+    let handler = facts.handler().map(|p| p.name.clone());
+    let mine = || assessment.parties.iter().filter(|p| Some(&p.party) == handler.as_ref());
+    let reportable = mine().any(|p| p.reportable && !p.voluntary);
+    let obligation = |kind: ObligationKind| mine().flat_map(|p| &p.obligations).find(|o| o.kind == kind);
+    let preliminary_by = obligation(ObligationKind::PreliminaryReport).and_then(|o| o.window.as_ref()).map(|w| w.to);
+    let final_by =
+        obligation(ObligationKind::FinalReport).and_then(|o| o.due.as_deref()).and_then(|d| d.parse::<Date>().ok());
+    let has_consignors = facts.parties.iter().any(|p| p.role == todoke_core::PartyRole::Consignor);
+
+    let mut steps: Vec<(TaskKind, &str, Option<Date>)> =
+        vec![(TaskKind::Action, "被害の拡大防止（ネットワークの遮断、アカウントの停止、回収など）", None)];
+    if reportable {
+        steps.push((TaskKind::Action, "速報を個人情報保護委員会へ提出", preliminary_by));
+        steps.push((TaskKind::Action, "確報を個人情報保護委員会へ提出", final_by));
+        steps.push((TaskKind::Action, "本人への通知の準備（対象者の名簿、通知文、送付方法）", None));
+    }
+    if has_consignors {
+        steps.push((TaskKind::Action, "委託元への事態の通知（法第26条第1項ただし書）", preliminary_by));
+    }
+    steps.push((TaskKind::Action, "問合せ窓口の設置と想定問答の作成", None));
+    steps.push((TaskKind::Action, "公表の要否と内容の判断", None));
+    let prevention: &[&str] = match facts.cause {
+        Cause::Ransomware => {
+            &["侵入経路の特定と脆弱性の解消（VPN機器の更新、多要素認証など）", "バックアップの隔離と復旧手順の見直し"]
+        }
+        Cause::UnauthorizedAccess | Cause::Malware => {
+            &["侵入経路の特定と脆弱性の解消（VPN機器の更新、多要素認証など）"]
+        }
+        Cause::WebMisconfiguration => &["公開設定の点検手順と変更時の確認の整備"],
+        Cause::MisdeliveryEmail => &["メール送信時の確認手順の見直し（宛先の二重確認、一斉送信時のBCCなど）"],
+        Cause::MisdeliveryPost => &["封入・発送時の確認手順の見直し（ダブルチェック）"],
+        Cause::Loss | Cause::Theft => &["持ち出しと保管のルール、媒体の暗号化の見直し"],
+        Cause::Insider => &["アクセス権限と操作ログの監視の見直し"],
+        Cause::VendorIncident => &["委託先の監督（安全管理措置の確認）の見直し"],
+        Cause::Bug | Cause::Other => &["原因の究明と再発防止策の策定"],
+    };
+    steps.extend(prevention.iter().map(|title| (TaskKind::Prevention, *title, None)));
+    steps.push((TaskKind::Prevention, "従業者への教育と周知", None));
+    Ok(steps
+        .into_iter()
+        .map(|(kind, title, due)| Task {
+            kind,
+            title: title.to_string(),
+            owner: handler.clone(),
+            due,
+            status: TaskStatus::Open,
+            evidence: None,
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -148,6 +211,7 @@ mod tests {
                     known_on: Some(jiff::civil::date(2024, 2, 1)),
                 },
             ],
+            checklist: true,
         }
     }
 
@@ -181,6 +245,36 @@ mod tests {
         };
         assert!(final_due("春日部市").is_some() && final_due("越谷市").is_some());
         assert!(final_due("春日部市") < final_due("越谷市"), "越谷市 knew later");
+
+        // It starts with the usual checklist, dated from the assessment.
+        let tasks = &record.facts.tasks;
+        let task = |title: &str| tasks.iter().find(|t| t.title.starts_with(title)).unwrap_or_else(|| panic!("{title}"));
+        let handler_final = final_due("公益財団法人テスト事業団").unwrap();
+        assert_eq!(task("確報を").due.map(|d| d.to_string()), Some(handler_final));
+        assert!(task("速報を").due.is_some() && task("委託元への").due.is_some());
+        assert_eq!(task("バックアップの隔離").kind, TaskKind::Prevention, "ransomware's own measure");
+        assert!(
+            tasks
+                .iter()
+                .all(|t| t.status == TaskStatus::Open && t.owner.as_deref() == Some("公益財団法人テスト事業団"))
+        );
+        // Without it, none; a case with nothing to report has no report tasks.
+        let bare = open_case(&store, &actor(), &NewCase { checklist: false, ..answers() }).await.unwrap();
+        assert!(store.incident(bare).await.unwrap().facts.tasks.is_empty());
+        let minor = NewCase {
+            persons: Some(3),
+            sensitive: Some(false),
+            financial_risk: Some(false),
+            cause: Cause::MisdeliveryPost,
+            data_items: vec!["氏名".into()],
+            consignors: Vec::new(),
+            ..answers()
+        };
+        let minor = open_case(&store, &actor(), &minor).await.unwrap();
+        let titles: Vec<String> =
+            store.incident(minor).await.unwrap().facts.tasks.into_iter().map(|t| t.title).collect();
+        assert!(!titles.iter().any(|t| t.contains("速報") || t.contains("委託元")), "{titles:?}");
+        assert!(titles.iter().any(|t| t.contains("ダブルチェック")), "{titles:?}");
     }
 
     #[tokio::test]

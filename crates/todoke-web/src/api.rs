@@ -63,6 +63,13 @@ struct CaseInput {
     known_on: String,
     #[serde(default)]
     consignors: Vec<ConsignorInput>,
+    /// Whether the case starts with the usual response checklist (yes when absent).
+    #[serde(default = "yes")]
+    checklist: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A consignor of a case to open.
@@ -112,6 +119,7 @@ pub async fn open_case<D: Db>(
         handler: (org.name.clone(), org.org_type),
         known_on: date("known_on", &input.known_on)?,
         consignors,
+        checklist: input.checklist,
     };
     let id = todoke_app::new_case::open_case(&state.store, &viewer.actor(), &answers).await.map_err(WebError::from)?;
     Ok(created(json!({ "id": id, "title": answers.title, "owner": org.name })))

@@ -138,6 +138,8 @@ messages! {
     "new_case.persons_why" => "1,000人を超えると、それだけで報告の対象です（規則7条4号）。", "More than 1,000 people is reportable by itself (Rules Art. 7(iv)).";
     "new_case.consignors" => "委託元（1行に1団体：名前, 種別, 知った日）", "Consignors (one a line: name, kind, day known)";
     "new_case.consignors_why" => "委託を受けて扱っていた情報なら、委託元もそれぞれ自らの報告義務を負い、知った日から数えます（省くと発生元と同じ日）。種別は 事業者・行政機関等・公的病院（省くと事業者）。委託先から通知を受けた委託元との連名報告は、登録後に設定できます。", "For data handled on behalf of others, each consignor has its own duty, counted from the day it knew (the same day as yours if left out). Kind: 事業者, 行政機関等 or 公的病院 (事業者 if left out). Joint reports are set after opening.";
+    "new_case.checklist" => "標準の対応項目を追加する", "Start with the usual response checklist";
+    "new_case.checklist_why" => "被害の拡大防止、報告（期限つき）、委託元と本人への通知、問合せ窓口、公表の判断、原因に応じた再発防止策を、対応項目として登録します。", "Containment, the reports (with their dates), the notices to consignors and individuals, the inquiry desk, the publication decision and the prevention measures the cause calls for, as tasks.";
     "new_case.submit" => "登録して期限を確認する", "Open it and see the deadlines";
     "account.title" => "アカウント", "Your account";
     "account.login" => "ログイン名", "Login";

@@ -114,6 +114,9 @@ pub struct NewCaseForm {
     known_on: String,
     #[serde(default)]
     consignors: String,
+    /// `on` to start with the usual response checklist.
+    #[serde(default)]
+    checklist: Option<String>,
 }
 
 fn tri(field: &str, value: &str) -> Result<Option<bool>, WebError> {
@@ -200,6 +203,7 @@ pub async fn create<D: Db>(
         handler: (org.name, org.org_type),
         known_on: date("known_on", &form.known_on)?,
         consignors: consignors(&form.consignors)?,
+        checklist: form.checklist.is_some(),
     };
     let id = open_case(&state.store, &viewer.actor(), &answers).await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())

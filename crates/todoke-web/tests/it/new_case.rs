@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 fn form(csrf: &str, extra: &str) -> String {
     format!(
         "csrf={csrf}&title=健診結果の誤送付&event=leak&cause=misdelivery_post&data_items=氏名%0D%0A健診結果\
-         &persons=1,200&known_on=令和6年5月1日{extra}"
+         &persons=1,200&known_on=令和6年5月1日&checklist=on{extra}"
     )
 }
 
@@ -59,6 +59,12 @@ async fn a_city_opens_its_own_case_and_sees_its_deadlines() {
         .find(|o| o["kind"] == "final_report")
         .unwrap();
     assert_eq!(city_final["due"], "2024-05-30", "day 30 from 2024-05-01: {city_final}");
+
+    // It starts with the usual checklist, the final report dated.
+    assert!(
+        page.contains("確報を個人情報保護委員会へ提出") && page.contains("封入・発送時の確認手順の見直し"),
+        "{page}"
+    );
 
     // The city works its own case: it edits the facts.
     let facts = format!("csrf={csrf}&persons=1300&cause=misdelivery_post&malicious=&sensitive=yes");
