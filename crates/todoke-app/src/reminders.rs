@@ -70,8 +70,12 @@ impl Reminder {
         format!("【期限のお知らせ】{} {} {}（{}）", self.party, self.kind.label(true), self.due, self.when())
     }
 
-    /// The e-mail's text.
-    pub fn body(&self) -> String {
+    /// The e-mail's text; with the address the site is reached at, a link to the case.
+    pub fn body(&self, site: Option<&str>) -> String {
+        let case = match site {
+            Some(site) => format!("{}/cases/{}", site.trim_end_matches('/'), self.key.incident),
+            None => format!("事案番号: {}", self.key.incident),
+        };
         let state = if self.days_left < 0 { "過ぎています" } else { "近づいています" };
         format!(
             "{party} ご担当者様\n\n\
@@ -81,7 +85,7 @@ impl Reminder {
              期限: {due}（{when}）\n\
              根拠: {basis}\n\n\
              提出や対応が済んでいれば、todoke に記録してください。記録されると、このお知らせは止まります。\n\
-             事案番号: {id}\n\n\
+             {case}\n\n\
              このメールは todoke が自動で送っています。\n",
             party = self.party,
             title = self.title,
@@ -90,7 +94,6 @@ impl Reminder {
             due = self.due,
             when = self.when(),
             basis = self.basis,
-            id = self.key.incident,
         )
     }
 }
@@ -189,6 +192,19 @@ pub async fn set_email<S: ReminderStore + UserStore + Sync>(
     Ok(store.set_user_email(actor, user.id, email).await?)
 }
 
+/// The address users reach todoke at, checked: `https://…` (or `http://…`), without a trailing `/`.
+pub fn site_url(text: &str) -> Result<String, AppError> {
+    let url = text.trim().trim_end_matches('/');
+    let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or_default();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(AppError::Invalid(format!(
+            "site url: expected https://todoke.example.jp, found `{}`",
+            text.trim()
+        )));
+    }
+    Ok(url.to_string())
+}
+
 /// What a run of reminders did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RemindReport {
@@ -206,12 +222,14 @@ pub struct RemindReport {
     pub failed: u64,
 }
 
-/// Sends the reminders due on `today` through the server of `config`.
+/// Sends the reminders due on `today` through the server of `config`; `site`, the address users
+/// reach todoke at (`https://todoke.example.jp`), gives each a link to its case.
 pub async fn send_reminders<S>(
     store: &S,
     actor: &Actor,
     config: &SmtpConfig,
     today: Date,
+    site: Option<&str>,
 ) -> Result<RemindReport, AppError>
 where
     S: IncidentStore + ReminderStore + Sync,
@@ -251,7 +269,7 @@ where
                 .subject(reminder.subject())
                 .header(ContentType::TEXT_PLAIN)
                 .body(
-                    Body::new_with_encoding(reminder.body(), ContentTransferEncoding::Base64)
+                    Body::new_with_encoding(reminder.body(site), ContentTransferEncoding::Base64)
                         .map_err(|_| AppError::Invalid("the reminder cannot be encoded in base64".into()))?,
                 )
                 .map_err(|e| AppError::Invalid(format!("cannot build the reminder e-mail: {e}")))?;
@@ -328,7 +346,7 @@ mod tests {
 
         // Three days before: 春日部市's officer hears of 春日部市's 確報, 越谷市's of 越谷市's.
         let today = due.checked_sub(jiff::Span::new().days(3)).unwrap();
-        let report = send_reminders(&store, &actor(), &config(smtp.port), today).await.unwrap();
+        let report = send_reminders(&store, &actor(), &config(smtp.port), today, None).await.unwrap();
         assert!(report.sent >= 2 && report.failed == 0, "{report:?}");
         assert!(report.no_recipient > 0, "the foundation's staff and the other cities have no address: {report:?}");
         let received = smtp.received();
@@ -347,7 +365,7 @@ mod tests {
         assert!(to("callcenter@foundation.example.jp").is_empty() && to("audit@foundation.example.jp").is_empty());
 
         // Again the same day: nothing twice.
-        let again = send_reminders(&store, &actor(), &config(smtp.port), today).await.unwrap();
+        let again = send_reminders(&store, &actor(), &config(smtp.port), today, None).await.unwrap();
         assert_eq!((again.sent, again.already_sent), (0, report.sent), "{again:?}");
         assert_eq!(smtp.received().len(), received.len());
 
@@ -361,13 +379,17 @@ mod tests {
         };
         crate::file_report(&store, &actor(), id, &filing).await.unwrap();
         let day_before = due.checked_sub(jiff::Span::new().days(1)).unwrap();
-        let next = send_reminders(&store, &actor(), &config(smtp.port), day_before).await.unwrap();
+        let next = send_reminders(&store, &actor(), &config(smtp.port), day_before, Some("https://todoke.example.jp/"))
+            .await
+            .unwrap();
         let new: Vec<_> = smtp.received().into_iter().skip(received.len()).collect();
         assert!(next.sent >= 1 && !new.is_empty(), "{next:?}");
         assert!(new.iter().all(|m| !m.subject().contains("春日部市 確報")), "filed: no more reminders of it");
         assert!(
             new.iter().any(|m| m.recipients == ["hoken@city.koshigaya.example.jp"] && m.subject().contains("あと1日"))
         );
+        let link = format!("https://todoke.example.jp/cases/{id}");
+        assert!(new.iter().all(|m| m.body().lines().any(|l| l.trim_end() == link)), "a link: {}", new[0].body());
         let log = todoke_store::AuditStore::audit_entries(&store, 0, 100_000).await.unwrap();
         let sends: Vec<_> = log.iter().filter(|e| e.action == "reminder.send").collect();
         assert_eq!(sends.len() as u64, report.sent + next.sent);
@@ -383,15 +405,15 @@ mod tests {
         let today = due.checked_sub(jiff::Span::new().days(3)).unwrap();
         // A server that is down: said at once, nothing taken.
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let error = send_reminders(&store, &actor(), &config(closed), today).await.unwrap_err();
+        let error = send_reminders(&store, &actor(), &config(closed), today, None).await.unwrap_err();
         assert!(error.to_string().contains("cannot reach the SMTP server"), "{error}");
         // A server that refuses the address: the reminder is given back.
         let refusing = SmtpReceiver::start().await;
         refusing.reject("kenko@city.kasukabe.example.jp");
-        let failed = send_reminders(&store, &actor(), &config(refusing.port), today).await.unwrap();
+        let failed = send_reminders(&store, &actor(), &config(refusing.port), today, None).await.unwrap();
         assert!(failed.failed >= 1 && failed.sent == 0, "{failed:?}");
         let smtp = SmtpReceiver::start().await;
-        let retried = send_reminders(&store, &actor(), &config(smtp.port), today).await.unwrap();
+        let retried = send_reminders(&store, &actor(), &config(smtp.port), today, None).await.unwrap();
         assert_eq!((retried.sent, retried.already_sent), (failed.failed, 0), "{retried:?}");
         assert!(smtp.received().iter().any(|m| m.subject().contains("春日部市 確報")));
     }

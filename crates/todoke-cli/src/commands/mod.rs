@@ -61,13 +61,16 @@ async fn with_store<D: Db>(ctx: &Ctx, database: &str, command: Command, store: S
         Command::Audit(cmd) => audit::run(ctx, &store, cmd).await,
         Command::Casebook(cmd) => casebook::run(ctx, &store, database, cmd).await,
         Command::Report(cmd) => report::run(ctx, &store, cmd).await,
-        Command::Serve { listen, demo, smtp, reminders, tls, org } => {
-            serve::run(ctx, store.clone(), listen, demo, serve::Mail { smtp: &smtp, reminders }, &tls, &org).await
+        Command::Serve { listen, demo, smtp, reminders, site_url, tls, org } => {
+            let mail = serve::Mail { smtp: &smtp, reminders, site_url: site_url.as_deref() };
+            serve::run(ctx, store.clone(), listen, demo, mail, &tls, &org).await
         }
         Command::Campaign(cmd) => campaign::run(ctx, &store, cmd).await,
         Command::Retention(cmd) => retention::run(ctx, &store, cmd).await,
         Command::User(cmd) => serve::user(ctx, &store, cmd).await,
-        Command::Remind { as_of, dry_run, smtp } => remind::run(ctx, &store, as_of, dry_run, &smtp).await,
+        Command::Remind { as_of, dry_run, site_url, smtp } => {
+            remind::run(ctx, &store, as_of, dry_run, site_url.as_deref(), &smtp).await
+        }
         Command::People(cmd) => people::run(ctx, &store, cmd).await,
         Command::Docs(cmd) => docs::run(ctx, &store, cmd).await,
         Command::Letters(args) => docs::letters(ctx, &store, args).await,

@@ -12,8 +12,10 @@ pub async fn run<D: Db>(
     store: &Store<D>,
     as_of: Option<todoke_core::Date>,
     dry_run: bool,
+    site_url: Option<&str>,
     smtp: &SmtpArgs,
 ) -> Result<ExitCode> {
+    let site = site_url.map(todoke_app::reminders::site_url).transpose()?;
     let today = as_of.unwrap_or_else(|| todoke_core::japan_date(jiff::Timestamp::now()));
     if dry_run {
         let due = due_reminders(store, today).await?;
@@ -31,7 +33,7 @@ pub async fn run<D: Db>(
             ctx.say("--smtp-host で SMTP サーバーを指定してください", "--smtp-host: the SMTP server is needed")
         );
     };
-    let report = send_reminders(store, &ctx.actor, &config, today).await?;
+    let report = send_reminders(store, &ctx.actor, &config, today, site.as_deref()).await?;
     println!("{}", serde_json::to_string(&report)?);
     eprintln!(
         "{}: {} / {} ({} {}, {} {}, {} {})",

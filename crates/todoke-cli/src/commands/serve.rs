@@ -117,6 +117,8 @@ pub struct Mail<'a> {
     pub smtp: &'a super::campaign::SmtpArgs,
     /// Whether deadline reminders are sent every hour.
     pub reminders: bool,
+    /// The address users reach the server at, for the links in reminders.
+    pub site_url: Option<&'a str>,
 }
 
 pub async fn run<D: Db>(
@@ -129,6 +131,7 @@ pub async fn run<D: Db>(
     org: &OrgArgs,
 ) -> Result<ExitCode> {
     let smtp = mail.smtp.config(ctx)?;
+    let site = mail.site_url.map(todoke_app::reminders::site_url).transpose()?;
     let org = org.organization(ctx)?;
     // Before any account is made: a new administrator's password is shown only once.
     let tls = tls.config(ctx)?;
@@ -190,7 +193,7 @@ pub async fn run<D: Db>(
         Ok(fonts) => state = state.with_fonts(fonts),
         Err(e) => eprintln!("{} {e}", ctx.say("手紙のPDFは作れません:", "letters cannot be printed:")),
     }
-    if mail.reminders && todoke_web::start_reminders(&state, todoke_web::REMINDER_INTERVAL) {
+    if mail.reminders && todoke_web::start_reminders(&state, todoke_web::REMINDER_INTERVAL, site) {
         println!("{}", ctx.say("期限のお知らせを1時間ごとに送ります", "deadline reminders are sent every hour"));
     }
     let resumed = todoke_web::resume_letter_jobs(&state).await?;

@@ -46,6 +46,9 @@ async fn a_citys_officer_is_reminded_of_its_final_report_once() {
     let error = env.fails(&["user", "email", "nobody", "x@example.jp"]);
     assert!(error.contains("nobody"), "{error}");
     env.ok(&["user", "email", "kasukabe", "kenko@city.kasukabe.example.jp"]);
+    let error =
+        env.fails(&["remind", "--site-url", "todoke.example.jp", "--smtp-host", "127.0.0.1", "--from", "a@b.jp"]);
+    assert!(error.contains("site url: expected https://"), "{error}");
 
     // Listed, not sent.
     let listed = env.ok(&["remind", "--dry-run", "--as-of", &as_of]);
@@ -107,14 +110,14 @@ impl Drop for Running {
 async fn serve_sends_the_reminders_due_when_it_starts() {
     let smtp = SmtpReceiver::start().await;
     let env = Env::sqlite();
-    seed_case_with_a_city_officer(&env).await;
+    let incident = seed_case_with_a_city_officer(&env).await;
     env.ok(&["user", "email", "kasukabe", "kenko@city.kasukabe.example.jp"]);
     let port = smtp.port.to_string();
     let _server = Running(
         std::process::Command::new(env!("CARGO_BIN_EXE_todoke"))
             .args(["--database", &env.database, "serve", "--listen", "127.0.0.1:0", "--reminders"])
             .args(["--smtp-host", "127.0.0.1", "--smtp-port", &port, "--smtp-security", "none"])
-            .args(["--from", "reminders@foundation.example.jp"])
+            .args(["--from", "reminders@foundation.example.jp", "--site-url", "https://todoke.example.jp/"])
             .current_dir(env.dir.path())
             .env("TODOKE_MASTER_KEY", &env.master_key)
             .stdout(std::process::Stdio::null())
@@ -133,4 +136,6 @@ async fn serve_sends_the_reminders_due_when_it_starts() {
     let overdue = received.iter().find(|m| m.subject().contains("春日部市 確報")).expect("a reminder within 30 s");
     assert_eq!(overdue.recipients, ["kenko@city.kasukabe.example.jp"]);
     assert!(overdue.subject().contains("日超過") && overdue.body().contains("過ぎています"), "{}", overdue.subject());
+    let link = format!("https://todoke.example.jp/cases/{incident}");
+    assert!(overdue.body().lines().any(|l| l.trim_end() == link), "{}", overdue.body());
 }
