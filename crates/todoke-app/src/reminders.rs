@@ -5,7 +5,9 @@
 //! hour, and `todoke serve --reminders` runs them itself.
 //!
 //! A party's reminders go to its own organization's members who work the case (staff, officers)
-//! and have an address: each consignor hears of its own obligations only.
+//! and have an address: each consignor hears of its own obligations only. Once a party's date has
+//! passed, the organization that owns the case gets a copy (escalation): the foundation learns which
+//! of its consignor cities is late, and nobody else does.
 
 use crate::AppError;
 use crate::campaign::{Pace, SmtpConfig};
@@ -44,6 +46,9 @@ pub struct Reminder {
     pub party: String,
     /// The party's organization, whose members get it.
     pub org: OrgId,
+    /// The organization that owns the case, when it gets a copy: the date has passed and the party
+    /// is not its own.
+    pub escalate_to: Option<(OrgId, String)>,
     /// What is due.
     pub kind: ObligationKind,
     /// To whom (as users read it).
@@ -70,16 +75,25 @@ impl Reminder {
         format!("【期限のお知らせ】{} {} {}（{}）", self.party, self.kind.label(true), self.due, self.when())
     }
 
-    /// The e-mail's text; with the address the site is reached at, a link to the case.
-    pub fn body(&self, site: Option<&str>) -> String {
+    /// The e-mail's text; with the address the site is reached at, a link to the case. A copy
+    /// (escalation) says so first.
+    pub fn body(&self, site: Option<&str>, copy: bool) -> String {
+        let greeting = match (&self.escalate_to, copy) {
+            (Some((_, owner)), true) => {
+                format!("{owner} ご担当者様\n\n（写し）{} の次の期限が過ぎています。", self.party)
+            }
+            _ => format!(
+                "{} ご担当者様\n\n次の期限が{}。",
+                self.party,
+                if self.days_left < 0 { "過ぎています" } else { "近づいています" }
+            ),
+        };
         let case = match site {
             Some(site) => format!("{}/cases/{}", site.trim_end_matches('/'), self.key.incident),
             None => format!("事案番号: {}", self.key.incident),
         };
-        let state = if self.days_left < 0 { "過ぎています" } else { "近づいています" };
         format!(
-            "{party} ご担当者様\n\n\
-             次の期限が{state}。\n\n\
+            "{greeting}\n\n\
              事案: {title}\n\
              対応: {kind}（{recipient}）\n\
              期限: {due}（{when}）\n\
@@ -87,7 +101,6 @@ impl Reminder {
              提出や対応が済んでいれば、todoke に記録してください。記録されると、このお知らせは止まります。\n\
              {case}\n\n\
              このメールは todoke が自動で送っています。\n",
-            party = self.party,
             title = self.title,
             kind = self.kind.label(true),
             recipient = self.recipient,
@@ -111,6 +124,7 @@ pub async fn due_reminders<S: IncidentStore + Sync>(store: &S, today: Date) -> R
             continue;
         }
         let assessment = assess(&case.record.facts, &packs, &options)?;
+        let owner = case.parties.iter().find(|p| p.org == case.record.owner).map(|p| (p.org, p.party.name.clone()));
         for party in assessment.parties.iter().filter(|p| !p.voluntary) {
             let Some(stored) = case.parties.iter().find(|s| s.party.name == party.party) else { continue };
             for o in &party.obligations {
@@ -134,6 +148,7 @@ pub async fn due_reminders<S: IncidentStore + Sync>(store: &S, today: Date) -> R
                     title: case.record.facts.title.clone(),
                     party: party.party.clone(),
                     org: stored.org,
+                    escalate_to: owner.clone().filter(|(org, _)| stage == OVERDUE && *org != stored.org),
                     kind: o.kind,
                     recipient: todoke_rules::recipient_label(&o.recipient, true).to_string(),
                     due: due_on.clone(),
@@ -168,12 +183,23 @@ fn kind_key(kind: ObligationKind) -> String {
 }
 
 /// Who gets a reminder: the members of the party's organization who work the case and have an
-/// address (not its call center, auditors or administrators).
-pub async fn recipients<S: ReminderStore + Sync>(store: &S, reminder: &Reminder) -> Result<Vec<Contact>, AppError> {
-    let mut contacts = store.contacts(reminder.org).await?;
-    contacts.retain(|c| matches!(c.role, Role::HandlerStaff | Role::ConsignorOfficer));
-    contacts.dedup_by(|a, b| a.user.id == b.user.id);
-    Ok(contacts)
+/// address (not its call center, auditors or administrators); then, marked `true`, those of the
+/// owning organization who get a copy.
+pub async fn recipients<S: ReminderStore + Sync>(
+    store: &S,
+    reminder: &Reminder,
+) -> Result<Vec<(Contact, bool)>, AppError> {
+    let copy_to = reminder.escalate_to.as_ref().map(|(org, _)| (*org, true));
+    let mut out: Vec<(Contact, bool)> = Vec::new();
+    for (org, copy) in std::iter::once((reminder.org, false)).chain(copy_to) {
+        for contact in store.contacts(org).await? {
+            let works = matches!(contact.role, Role::HandlerStaff | Role::ConsignorOfficer);
+            if works && !out.iter().any(|(c, _)| c.user.id == contact.user.id) {
+                out.push((contact, copy));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Sets (or, with `None`, removes) the address the user `login` gets reminders at.
@@ -251,8 +277,11 @@ where
     }
     let mut pace = Pace::new(config.rate_per_second);
     for reminder in &reminders {
-        let addresses: Vec<Address> =
-            recipients(store, reminder).await?.iter().filter_map(|c| c.email.parse().ok()).collect();
+        let addresses: Vec<(Address, bool)> = recipients(store, reminder)
+            .await?
+            .iter()
+            .filter_map(|(c, copy)| Some((c.email.parse().ok()?, *copy)))
+            .collect();
         if addresses.is_empty() {
             report.no_recipient += 1;
             continue;
@@ -262,14 +291,14 @@ where
             continue;
         }
         let mut delivered = 0;
-        for address in addresses {
+        for (address, copy) in addresses {
             let message = Message::builder()
                 .from(from.clone())
                 .to(Mailbox::new(None, address))
                 .subject(reminder.subject())
                 .header(ContentType::TEXT_PLAIN)
                 .body(
-                    Body::new_with_encoding(reminder.body(site), ContentTransferEncoding::Base64)
+                    Body::new_with_encoding(reminder.body(site, copy), ContentTransferEncoding::Base64)
                         .map_err(|_| AppError::Invalid("the reminder cannot be encoded in base64".into()))?,
                 )
                 .map_err(|e| AppError::Invalid(format!("cannot build the reminder e-mail: {e}")))?;
@@ -394,6 +423,36 @@ mod tests {
         let sends: Vec<_> = log.iter().filter(|e| e.action == "reminder.send").collect();
         assert_eq!(sends.len() as u64, report.sent + next.sent);
         assert!(sends.iter().all(|e| !e.object.contains('@')), "no address in the audit log");
+    }
+
+    #[tokio::test]
+    async fn once_a_city_is_late_the_owner_of_the_case_gets_a_copy() {
+        let smtp = SmtpReceiver::start().await;
+        let (store, _dir) = sqlite_store().await;
+        crate::load_demo(&store, &actor()).await.unwrap();
+        set_email(&store, "kasukabe", "kenko@city.kasukabe.example.jp").await;
+        set_email(&store, "foundation", "privacy@foundation.example.jp").await;
+        let (_, due) = final_report_due(&store).await;
+        let to = |address: &str, from: usize| {
+            smtp.received().into_iter().skip(from).filter(|m| m.recipients == [address]).collect::<Vec<_>>()
+        };
+
+        // Before the date: the city hears of its own; the foundation of its own only.
+        let today = due.checked_sub(jiff::Span::new().days(3)).unwrap();
+        send_reminders(&store, &actor(), &config(smtp.port), today, None).await.unwrap();
+        assert!(to("privacy@foundation.example.jp", 0).iter().all(|m| !m.subject().contains("春日部市")));
+        let seen = smtp.received().len();
+
+        // The day after: the city is told it is late, and the foundation gets a copy saying so.
+        let late = due.checked_add(jiff::Span::new().days(1)).unwrap();
+        send_reminders(&store, &actor(), &config(smtp.port), late, None).await.unwrap();
+        let city = to("kenko@city.kasukabe.example.jp", seen);
+        let city_late = city.iter().find(|m| m.subject().contains("春日部市 確報")).unwrap();
+        assert!(city_late.subject().contains("1日超過") && city_late.body().starts_with("春日部市 ご担当者様"));
+        let copies = to("privacy@foundation.example.jp", seen);
+        let copy = copies.iter().find(|m| m.subject().contains("春日部市 確報")).expect("a copy for the owner");
+        assert!(copy.body().contains("（写し）春日部市 の次の期限が過ぎています"), "{}", copy.body());
+        assert!(copy.body().starts_with("公益財団法人埼玉県健康づくり事業団 ご担当者様"), "{}", copy.body());
     }
 
     #[tokio::test]

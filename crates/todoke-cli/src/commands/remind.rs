@@ -20,7 +20,15 @@ pub async fn run<D: Db>(
     if dry_run {
         let due = due_reminders(store, today).await?;
         for reminder in &due {
-            let to: Vec<String> = recipients(store, reminder).await?.into_iter().map(|c| c.user.login).collect();
+            let to: Vec<String> = recipients(store, reminder)
+                .await?
+                .into_iter()
+                .map(
+                    |(c, copy)| {
+                        if copy { format!("{}{}", c.user.login, ctx.say("(写し)", "(copy)")) } else { c.user.login }
+                    },
+                )
+                .collect();
             let to = if to.is_empty() { ctx.say("(宛先なし)", "(nobody)").to_string() } else { to.join(",") };
             println!("{}\t{}\t{}", reminder.key.incident, reminder.subject(), to);
         }
