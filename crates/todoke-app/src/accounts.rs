@@ -40,7 +40,7 @@ pub fn random_password() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// A user made for the demo, with the password to sign in with.
+/// A user just made, with the password to sign in with (shown this once).
 #[derive(Clone, PartialEq, Eq)]
 pub struct DemoUser {
     /// The sign-in name.
@@ -75,6 +75,39 @@ where
     store.set_password_hash(actor, user.id, &hash_password(&password)?).await?;
     store.add_membership(actor, user.id, org.id, role).await?;
     Ok(DemoUser { login: login.into(), password, about: format!("{name}（{}）", org.name) })
+}
+
+/// Makes a user with a role in an organization (made when new, of `org_type`), with a random
+/// password; returns it with the password, shown once.
+pub async fn add_user<S>(
+    store: &S,
+    actor: &Actor,
+    login: &str,
+    name: &str,
+    (org, org_type): (&str, OrgType),
+    role: Role,
+) -> Result<DemoUser, AppError>
+where
+    S: UserStore + OrgStore + AuthStore + Sync,
+{
+    let login = login.trim();
+    let fine = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_');
+    if login.is_empty() || login.len() > 64 || !login.chars().all(fine) {
+        return Err(AppError::Invalid(format!(
+            "login: expected 1 to 64 of a-z, 0-9, '.', '-' and '_', found `{login}`"
+        )));
+    }
+    if name.trim().is_empty() {
+        return Err(AppError::Invalid("name: the name others see is needed".into()));
+    }
+    // The deployment's own organization holds its administrators and auditors only.
+    if org.trim().is_empty() || org.trim() == SYSTEM_ORG && !matches!(role, Role::Admin | Role::Auditor) {
+        return Err(AppError::Invalid(format!("org: expected an organization's name, found `{}`", org.trim())));
+    }
+    if store.user_by_login(login).await?.is_some() {
+        return Err(AppError::Invalid(format!("login: `{login}` is taken")));
+    }
+    new_user(store, actor, login, name.trim(), org.trim(), org_type, role).await
 }
 
 /// Makes the first administrator when the deployment has none; returns it with its password.

@@ -251,6 +251,23 @@ pub enum ReportCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCmd {
+    /// Adds a user with a role in an organization (made when new) and prints its password once.
+    Add {
+        /// The sign-in name: a-z, 0-9, '.', '-', '_'.
+        login: String,
+        /// The name others see: 春日部市 健康課 山田.
+        #[arg(long)]
+        name: String,
+        /// The organization's name, as the cases name it: 春日部市.
+        #[arg(long)]
+        org: String,
+        /// The organization's kind, when it is new.
+        #[arg(long, default_value = "business", value_parser = ["business", "public_body", "public_hospital"])]
+        org_type: String,
+        /// What the user does there.
+        #[arg(long, value_parser = ["handler_staff", "consignor_officer", "call_center", "auditor", "admin"])]
+        role: String,
+    },
     /// Sets a new random password for a user and prints it once.
     Password {
         /// The login.

@@ -532,6 +532,10 @@ pub async fn users_and_memberships<D: Db>(store: &Store<D>) {
     store.add_membership(&actor(), user.id, org.id, Role::ConsignorOfficer).await.unwrap();
     let m = store.memberships(user.id).await.unwrap();
     assert_eq!(m, vec![Membership { user: user.id, org: org.id, role: Role::ConsignorOfficer }]);
+    let auditor = store.create_user(&actor(), "kasukabe-auditor", "春日部市 監査").await.unwrap();
+    store.add_membership(&actor(), auditor.id, org.id, Role::Auditor).await.unwrap();
+    let members = store.members(org.id).await.unwrap();
+    assert_eq!(members, vec![(auditor, Role::Auditor), (user, Role::ConsignorOfficer)]);
 }
 
 pub async fn every_change_is_audited_and_the_chain_verifies<D: Db>(store: &Store<D>) {

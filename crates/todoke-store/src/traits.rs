@@ -332,6 +332,9 @@ pub trait UserStore {
 
     /// A user's memberships.
     fn memberships(&self, user: UserId) -> impl Future<Output = Result<Vec<Membership>>> + Send;
+
+    /// The members of an organization with their roles, by login.
+    fn members(&self, org: OrgId) -> impl Future<Output = Result<Vec<(User, Role)>>> + Send;
 }
 
 /// What sign-in needs to know of a user.

@@ -68,6 +68,10 @@ impl<D: Db> UserStore for Store<D> {
         tx.commit().await
     }
 
+    async fn members(&self, org: OrgId) -> Result<Vec<(User, Role)>> {
+        self.members_of(org).await
+    }
+
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>> {
         let mut tx = self.db.single().await?;
         let rows = tx
@@ -84,6 +88,26 @@ impl<D: Db> UserStore for Store<D> {
                     org: parse_id(&r.text(0)?)?,
                     role: Role::from_key(&role).ok_or_else(|| StoreError::corrupt(format!("role {role}")))?,
                 })
+            })
+            .collect()
+    }
+}
+
+impl<D: Db> Store<D> {
+    async fn members_of(&self, org: OrgId) -> Result<Vec<(User, Role)>> {
+        let mut tx = self.db.single().await?;
+        let rows = tx
+            .fetch_all(
+                "select u.user_id, u.login, u.display_name, m.role from app_user u \
+                 join membership m on m.user_id = u.user_id where m.organization_id = $1 order by u.login, m.role",
+                &[org.to_string().into()],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let role = r.text(3)?;
+                let role = Role::from_key(&role).ok_or_else(|| StoreError::corrupt(format!("role {role}")))?;
+                Ok((user_from_row(r)?, role))
             })
             .collect()
     }

@@ -268,6 +268,12 @@ async fn serve_tls(
 
 pub async fn user<D: Db>(ctx: &Ctx, store: &Store<D>, cmd: UserCmd) -> Result<ExitCode> {
     match cmd {
+        UserCmd::Add { login, name, org, org_type, role } => {
+            let Some(org_type) = todoke_core::OrgType::from_key(&org_type) else { bail!("--org-type: `{org_type}`") };
+            let Some(role) = todoke_core::Role::from_key(&role) else { bail!("--role: `{role}`") };
+            let user = todoke_app::add_user(store, &ctx.actor, &login, &name, (&org, org_type), role).await?;
+            println!("{} {}: {}  {}", ctx.say("新しいユーザー", "new user"), user.login, user.password, user.about);
+        }
         UserCmd::Password { login } => {
             let password = todoke_app::reset_password(store, &ctx.actor, &login).await?;
             println!("{} {login}: {password}", ctx.say("新しいパスワード", "new password for"));

@@ -17,6 +17,7 @@ mod people;
 mod remind;
 mod serve;
 mod tls;
+mod users;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
