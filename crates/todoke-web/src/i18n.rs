@@ -105,6 +105,15 @@ messages! {
     "nav.sign_out_everywhere" => "すべての端末でサインアウト", "Sign out everywhere";
     "nav.audit" => "監査ログ", "Audit log";
     "nav.account" => "アカウント", "Account";
+    "nav.users" => "ユーザー管理", "Users";
+    "users.title" => "ユーザー管理", "Users";
+    "users.created" => "アカウントを作りました。パスワードはこの一度だけ表示します。本人に安全な方法で伝えてください:", "The account is made. Its password is shown this once; pass it on safely:";
+    "users.name" => "表示名", "Name";
+    "users.role" => "役割", "Role";
+    "users.org" => "組織", "Organization";
+    "users.add" => "アカウントの追加", "Add an account";
+    "users.submit" => "追加する", "Add";
+    "users.help" => "ログイン名は a-z、0-9、「.」「-」「_」。管理者は最初のサインインで2段階認証を設定します。パスワードを忘れたときは todoke user password LOGIN。", "Logins use a-z, 0-9, '.', '-' and '_'. Administrators set up two-factor sign-in at their first sign-in. A forgotten password: todoke user password LOGIN.";
     "case.timeline.export" => "時系列表（CSV、取り込みと同じ列）:", "Timeline as CSV (the columns the import reads):";
     "common.yes" => "はい", "yes";
     "common.no" => "いいえ", "no";

@@ -35,6 +35,7 @@ mod session;
 mod state;
 mod timeline_csv;
 mod upload;
+mod users;
 mod views;
 
 use axum::Router;
@@ -104,6 +105,7 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/cases/{id}/portal", get(portal::page::<D>))
         .route("/preferences", post(records::set_preferences::<D>))
         .route("/account", get(account::page::<D>))
+        .route("/users", get(users::page::<D>).post(users::add::<D>))
         .route("/account/reminders", post(account::set_email::<D>))
         .route("/audit", get(views::audit_page::<D>))
         .route("/static/app.css", get(views::stylesheet))

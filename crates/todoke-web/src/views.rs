@@ -188,6 +188,8 @@ struct Dashboard {
     audit: bool,
     /// Whether the viewer may open a case.
     can_open: bool,
+    /// Whether the viewer administers an organization's users.
+    users: bool,
 }
 
 /// The cases the viewer may see, with the next deadline of each.
@@ -235,6 +237,7 @@ pub async fn dashboard<D: Db>(State(state): State<AppState<D>>, viewer: Viewer) 
         rows,
         audit: reads_audit(&viewer),
         can_open: crate::new_case::may_open(&state, &viewer).await?,
+        users: crate::users::manages_users(&state, &viewer).await?,
     })
 }
 

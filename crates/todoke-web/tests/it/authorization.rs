@@ -105,6 +105,14 @@ fn routes() -> Vec<Route> {
             [SignIn, Done, Done, Done, Forbidden, Forbidden, Enroll],
         ),
         Route("GET", "/api/v1/session", Body::Empty, SIGNED_IN),
+        // Accounts: for administrators (the demo's has to enroll first; see the test below).
+        Route("GET", "/users", Body::Empty, [SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Enroll]),
+        Route(
+            "POST",
+            "/users",
+            Body::Form("csrf={csrf}&org={party}&login=newcomer&name=x&role=auditor"),
+            [SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Enroll],
+        ),
         // One's own account: anyone signed in, for themselves.
         Route("GET", "/account", Body::Empty, SIGNED_IN),
         Route("POST", "/account/reminders", Body::Form("csrf={csrf}&email=me%40example.jp"), SIGNED_IN),
@@ -648,7 +656,8 @@ async fn a_consignor_lists_its_own_case_only() {
     assert_eq!(list["cases"][0]["only_parties"], serde_json::json!(["春日部市"]));
 }
 
-/// The administrator, once enrolled, reads the deployment's audit log and opens no case at all.
+/// The administrator, once enrolled, reads the deployment's audit log, manages accounts and opens
+/// no case at all.
 #[tokio::test]
 async fn an_enrolled_administrator_sees_the_audit_log_and_no_case() {
     let app = App::new().await;
@@ -662,6 +671,25 @@ async fn an_enrolled_administrator_sees_the_audit_log_and_no_case() {
     }
     let (_, _, body) = app.get("/audit", Some(&cookie)).await;
     assert!(body.contains("改ざんは検出されませんでした"), "{body}");
+
+    // It manages every organization's accounts: a new officer for 越谷市 signs in with the
+    // password shown once.
+    let (status, _, page) = app.get("/users", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<h2>越谷市</h2>") && page.contains("<td>koshigaya</td>"), "{page}");
+    let org = page
+        .split("<option value=\"")
+        .find_map(|o| o.split_once("\">").filter(|(_, label)| label.starts_with("越谷市</option>")).map(|(id, _)| id))
+        .unwrap();
+    let form = format!("csrf={}&org={org}&login=koshigaya-2&name=越谷市+担当2&role=consignor_officer", csrf_in(&page));
+    let (status, _, page) = app.post_form("/users", Some(&cookie), &form).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let password = page.split("<code class=\"password\">").nth(1).unwrap().split('<').next().unwrap();
+    let (status, _, _) = app.post_form("/sign-in", None, &format!("login=koshigaya-2&password={password}")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the new account signs in");
+    let (status, _, body) = app.post_form("/users", Some(&cookie), &form).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("is taken"), "{body}");
     // A handler's staff member and its auditor are no deployment auditors.
     for login in ["foundation", "auditor"] {
         let staff = app.sign_in(login).await;
