@@ -106,10 +106,9 @@ impl<D: Db> ReminderStore for Store<D> {
             .await?;
         rows.iter()
             .map(|r| {
-                let role = r.text(3)?;
                 Ok(Contact {
                     user: User { id: parse_id(&r.text(0)?)?, login: r.text(1)?, display_name: r.text(2)? },
-                    role: Role::from_key(&role).ok_or_else(|| StoreError::corrupt(format!("role {role}")))?,
+                    role: crate::users::stored_role(&r.text(3)?)?,
                     email: r.text(4)?,
                 })
             })

@@ -9,6 +9,11 @@ use serde_json::json;
 use todoke_core::IncidentId;
 use todoke_core::{Membership, OrgId, Role, User, UserId};
 
+/// A role as stored.
+pub(crate) fn stored_role(key: &str) -> Result<Role> {
+    Role::from_key(key).ok_or_else(|| StoreError::corrupt(format!("role {key}")))
+}
+
 fn user_from_row(row: &Row) -> Result<User> {
     Ok(User { id: parse_id(&row.text(0)?)?, login: row.text(1)?, display_name: row.text(2)? })
 }
@@ -81,14 +86,7 @@ impl<D: Db> UserStore for Store<D> {
             )
             .await?;
         rows.iter()
-            .map(|r| {
-                let role = r.text(1)?;
-                Ok(Membership {
-                    user,
-                    org: parse_id(&r.text(0)?)?,
-                    role: Role::from_key(&role).ok_or_else(|| StoreError::corrupt(format!("role {role}")))?,
-                })
-            })
+            .map(|r| Ok(Membership { user, org: parse_id(&r.text(0)?)?, role: stored_role(&r.text(1)?)? }))
             .collect()
     }
 }
@@ -103,13 +101,7 @@ impl<D: Db> Store<D> {
                 &[org.to_string().into()],
             )
             .await?;
-        rows.iter()
-            .map(|r| {
-                let role = r.text(3)?;
-                let role = Role::from_key(&role).ok_or_else(|| StoreError::corrupt(format!("role {role}")))?;
-                Ok((user_from_row(r)?, role))
-            })
-            .collect()
+        rows.iter().map(|r| Ok((user_from_row(r)?, stored_role(&r.text(3)?)?))).collect()
     }
 }
 

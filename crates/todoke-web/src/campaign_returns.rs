@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::views::load_desk_case;
 use axum::body::Bytes;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -112,15 +112,7 @@ pub async fn handoff<D: Db>(
     let file = campaign::handoff_csv(&rows, sjis)?;
     let object = format!("party:{party} letters:{}", rows.len());
     state.store.record_event(&viewer.actor(), "campaign.handoff", &object).await?;
-    let charset = if sjis { "Shift_JIS" } else { "utf-8" };
-    Ok((
-        [
-            (header::CONTENT_TYPE, format!("text/csv; charset={charset}")),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"handoff.csv\"".to_string()),
-        ],
-        file,
-    )
-        .into_response())
+    Ok(crate::records::csv_download(file, sjis, "handoff.csv"))
 }
 
 /// A return recorded by hand.

@@ -315,15 +315,17 @@ pub async fn export_timeline<D: Db>(
     let file = timeline_csv::export(&events, sjis).map_err(WebError::Invalid)?;
     let object = format!("incident:{} events:{}", record.id, events.len());
     todoke_store::AuditStore::record_event(&state.store, &viewer.actor(), "timeline.export", &object).await?;
+    Ok(csv_download(file, sjis, "timeline.csv"))
+}
+
+/// A CSV file to download, in Shift_JIS or UTF-8.
+pub fn csv_download(file: Vec<u8>, sjis: bool, name: &str) -> Response {
     let charset = if sjis { "Shift_JIS" } else { "utf-8" };
-    Ok((
-        [
-            (header::CONTENT_TYPE, format!("text/csv; charset={charset}")),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"timeline.csv\"".to_string()),
-        ],
-        file,
-    )
-        .into_response())
+    let headers = [
+        (header::CONTENT_TYPE, format!("text/csv; charset={charset}")),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+    ];
+    (headers, file).into_response()
 }
 
 /// A task from the case page.
