@@ -49,7 +49,7 @@ pub enum Command {
         /// Sends the deadline reminders through the SMTP server, every hour (see `todoke remind`).
         #[arg(long, requires = "smtp_host")]
         reminders: bool,
-        /// The address users reach this server at (https://todoke.example.jp), for the links in reminders.
+        /// The address users reach this server at (`https://todoke.example.jp`), for the links in reminders.
         #[arg(long, env = "TODOKE_SITE_URL", value_name = "URL")]
         site_url: Option<String>,
         /// HTTPS with the organization's certificate (none: plain HTTP, for a TLS proxy in front).
@@ -72,7 +72,7 @@ pub enum Command {
         /// Lists the reminders due and who would get them; sends nothing.
         #[arg(long)]
         dry_run: bool,
-        /// The address users reach todoke at (https://todoke.example.jp): each reminder links to its case.
+        /// The address users reach todoke at (`https://todoke.example.jp`): each reminder links to its case.
         #[arg(long, env = "TODOKE_SITE_URL", value_name = "URL")]
         site_url: Option<String>,
         /// The SMTP server the reminders go through.

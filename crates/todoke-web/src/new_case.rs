@@ -45,7 +45,7 @@ pub async fn chosen_organization<D: Db>(
     }
 }
 
-/// The kind of an event or cause from its key, or what is wrong with it.
+/// A value (an event, a cause, a role) from its key, or what is wrong with it.
 pub fn keyed<T>(field: &str, key: &str, from_key: fn(&str) -> Option<T>) -> Result<T, WebError> {
     from_key(key.trim()).ok_or_else(|| WebError::Invalid(format!("{field}: unknown `{}`", key.trim())))
 }
