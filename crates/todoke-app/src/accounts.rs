@@ -110,6 +110,30 @@ where
     new_user(store, actor, login, name.trim(), org.trim(), org_type, role).await
 }
 
+/// Takes the user `login` out of the organization named `org` and ends their sessions, so that
+/// they lose what it gave them at once. Nobody takes themselves out (an administrator would lock
+/// the organization out of its own accounts).
+pub async fn remove_member<S>(store: &S, actor: &Actor, login: &str, org: &str) -> Result<(), AppError>
+where
+    S: UserStore + OrgStore + AuthStore + Sync,
+{
+    let user = store.user_by_login(login).await?.ok_or_else(|| AppError::NoSuchUser(login.to_string()))?;
+    if *actor == Actor::user(user.id) {
+        return Err(AppError::Invalid(format!("login: `{login}` is you; ask another administrator")));
+    }
+    let org = store
+        .organizations()
+        .await?
+        .into_iter()
+        .find(|o| o.name == org.trim())
+        .ok_or_else(|| AppError::Invalid(format!("org: no organization `{}`", org.trim())))?;
+    if !store.remove_membership(actor, user.id, org.id).await? {
+        return Err(AppError::Invalid(format!("login: `{login}` is not a member of {}", org.name)));
+    }
+    store.delete_user_sessions(user.id).await?;
+    Ok(())
+}
+
 /// Makes the first administrator when the deployment has none; returns it with its password.
 pub async fn ensure_admin<S>(store: &S, actor: &Actor) -> Result<Option<DemoUser>, AppError>
 where

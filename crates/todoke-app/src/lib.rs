@@ -21,7 +21,7 @@ pub mod testkit;
 pub mod totp;
 
 pub use accounts::{
-    DemoUser, SYSTEM_ORG, add_user, ensure_admin, hash_password, load_demo, random_password, reset_password,
-    verify_password,
+    DemoUser, SYSTEM_ORG, add_user, ensure_admin, hash_password, load_demo, random_password, remove_member,
+    reset_password, verify_password,
 };
 pub use decisions::{AppError, AssessOutcome, Filing, assess_stored, file_report, update_facts};

@@ -268,6 +268,14 @@ pub enum UserCmd {
         #[arg(long, value_parser = ["handler_staff", "consignor_officer", "call_center", "auditor", "admin"])]
         role: String,
     },
+    /// Takes a user out of an organization (every role there) and ends their sessions.
+    Remove {
+        /// The login.
+        login: String,
+        /// The organization's name.
+        #[arg(long)]
+        org: String,
+    },
     /// Sets a new random password for a user and prints it once.
     Password {
         /// The login.

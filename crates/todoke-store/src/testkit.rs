@@ -535,7 +535,10 @@ pub async fn users_and_memberships<D: Db>(store: &Store<D>) {
     let auditor = store.create_user(&actor(), "kasukabe-auditor", "春日部市 監査").await.unwrap();
     store.add_membership(&actor(), auditor.id, org.id, Role::Auditor).await.unwrap();
     let members = store.members(org.id).await.unwrap();
-    assert_eq!(members, vec![(auditor, Role::Auditor), (user, Role::ConsignorOfficer)]);
+    assert_eq!(members, vec![(auditor.clone(), Role::Auditor), (user.clone(), Role::ConsignorOfficer)]);
+    assert!(store.remove_membership(&actor(), auditor.id, org.id).await.unwrap());
+    assert!(!store.remove_membership(&actor(), auditor.id, org.id).await.unwrap(), "gone already");
+    assert_eq!(store.members(org.id).await.unwrap(), vec![(user, Role::ConsignorOfficer)]);
 }
 
 pub async fn every_change_is_audited_and_the_chain_verifies<D: Db>(store: &Store<D>) {

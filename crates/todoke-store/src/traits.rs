@@ -333,6 +333,9 @@ pub trait UserStore {
     /// A user's memberships.
     fn memberships(&self, user: UserId) -> impl Future<Output = Result<Vec<Membership>>> + Send;
 
+    /// Takes a user out of an organization (every role there); false when they were not in it.
+    fn remove_membership(&self, actor: &Actor, user: UserId, org: OrgId) -> impl Future<Output = Result<bool>> + Send;
+
     /// The members of an organization with their roles, by login.
     fn members(&self, org: OrgId) -> impl Future<Output = Result<Vec<(User, Role)>>> + Send;
 }

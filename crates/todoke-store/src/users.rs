@@ -73,6 +73,22 @@ impl<D: Db> UserStore for Store<D> {
         tx.commit().await
     }
 
+    async fn remove_membership(&self, actor: &Actor, user: UserId, org: OrgId) -> Result<bool> {
+        let mut tx = self.db.begin_write().await?;
+        let removed = tx
+            .execute(
+                "delete from membership where user_id = $1 and organization_id = $2",
+                &[user.to_string().into(), org.to_string().into()],
+            )
+            .await?;
+        if removed > 0 {
+            let change = json!({ "user": user, "organization": org });
+            self.audit(&mut tx, actor, "membership.remove", format!("user:{user}"), &change).await?;
+        }
+        tx.commit().await?;
+        Ok(removed > 0)
+    }
+
     async fn members(&self, org: OrgId) -> Result<Vec<(User, Role)>> {
         self.members_of(org).await
     }

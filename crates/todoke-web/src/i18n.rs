@@ -113,6 +113,7 @@ messages! {
     "users.org" => "組織", "Organization";
     "users.add" => "アカウントの追加", "Add an account";
     "users.submit" => "追加する", "Add";
+    "users.remove" => "組織から外す", "Remove";
     "users.help" => "ログイン名は a-z、0-9、「.」「-」「_」。管理者は最初のサインインで2段階認証を設定します。パスワードを忘れたときは todoke user password LOGIN。", "Logins use a-z, 0-9, '.', '-' and '_'. Administrators set up two-factor sign-in at their first sign-in. A forgotten password: todoke user password LOGIN.";
     "case.timeline.export" => "時系列表（CSV、取り込みと同じ列）:", "Timeline as CSV (the columns the import reads):";
     "common.yes" => "はい", "yes";

@@ -106,6 +106,7 @@ pub fn router<D: Db>(state: AppState<D>) -> Router {
         .route("/preferences", post(records::set_preferences::<D>))
         .route("/account", get(account::page::<D>))
         .route("/users", get(users::page::<D>).post(users::add::<D>))
+        .route("/users/remove", post(users::remove::<D>))
         .route("/account/reminders", post(account::set_email::<D>))
         .route("/audit", get(views::audit_page::<D>))
         .route("/static/app.css", get(views::stylesheet))

@@ -88,6 +88,31 @@ pub async fn page<D: Db>(State(state): State<AppState<D>>, viewer: Viewer) -> Re
     render_page(&state, &viewer, None).await
 }
 
+/// A member to take out, as the form sends it.
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    csrf: String,
+    org: String,
+    login: String,
+}
+
+/// Takes a member out of one of the viewer's organizations; their sessions end at once.
+pub async fn remove<D: Db>(
+    State(state): State<AppState<D>>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Form(form): Form<RemoveForm>,
+) -> Result<Html<String>, WebError> {
+    check_csrf(&viewer, &headers, &form.csrf)?;
+    let org = administered(&state, &viewer)
+        .await?
+        .into_iter()
+        .find(|o| o.id.to_string() == form.org.trim())
+        .ok_or(WebError::NotFound)?;
+    todoke_app::remove_member(&state.store, &viewer.actor(), form.login.trim(), &org.name).await?;
+    render_page(&state, &viewer, None).await
+}
+
 /// A new account as the form sends it.
 #[derive(Deserialize)]
 pub struct NewUserForm {

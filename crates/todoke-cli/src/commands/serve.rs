@@ -274,6 +274,10 @@ pub async fn user<D: Db>(ctx: &Ctx, store: &Store<D>, cmd: UserCmd) -> Result<Ex
             let user = todoke_app::add_user(store, &ctx.actor, &login, &name, (&org, org_type), role).await?;
             println!("{} {}: {}  {}", ctx.say("新しいユーザー", "new user"), user.login, user.password, user.about);
         }
+        UserCmd::Remove { login, org } => {
+            todoke_app::remove_member(store, &ctx.actor, &login, &org).await?;
+            println!("{login}: {} {org}", ctx.say("組織から外しました:", "removed from"));
+        }
         UserCmd::Password { login } => {
             let password = todoke_app::reset_password(store, &ctx.actor, &login).await?;
             println!("{} {login}: {password}", ctx.say("新しいパスワード", "new password for"));

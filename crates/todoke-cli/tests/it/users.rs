@@ -27,4 +27,10 @@ async fn a_user_is_added_with_a_role_in_an_organization_and_a_password_shown_onc
     assert!(bad.contains("login: expected"), "{bad}");
     let role = env.fails(&["user", "add", "sato", "--name", "x", "--org", "春日部市", "--role", "boss"]);
     assert!(role.contains("boss"), "{role}");
+
+    // Taken out again: no role left there; a second time is an error naming why.
+    env.ok(&["user", "remove", "yamada", "--org", "春日部市"]);
+    assert!(store.members(org.id).await.unwrap().is_empty());
+    let again = env.fails(&["user", "remove", "yamada", "--org", "春日部市"]);
+    assert!(again.contains("not a member"), "{again}");
 }

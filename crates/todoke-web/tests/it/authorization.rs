@@ -113,6 +113,12 @@ fn routes() -> Vec<Route> {
             Body::Form("csrf={csrf}&org={party}&login=newcomer&name=x&role=auditor"),
             [SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Enroll],
         ),
+        Route(
+            "POST",
+            "/users/remove",
+            Body::Form("csrf={csrf}&org={party}&login=koshigaya"),
+            [SignIn, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Enroll],
+        ),
         // One's own account: anyone signed in, for themselves.
         Route("GET", "/account", Body::Empty, SIGNED_IN),
         Route("POST", "/account/reminders", Body::Form("csrf={csrf}&email=me%40example.jp"), SIGNED_IN),
@@ -690,6 +696,18 @@ async fn an_enrolled_administrator_sees_the_audit_log_and_no_case() {
     let (status, _, body) = app.post_form("/users", Some(&cookie), &form).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("is taken"), "{body}");
+
+    // Taken out of 越谷市, koshigaya's session ends and signing in again opens no case.
+    let koshigaya = app.sign_in("koshigaya").await;
+    let remove = format!("csrf={}&org={org}&login=koshigaya", csrf_in(&page));
+    let (status, _, page) = app.post_form("/users/remove", Some(&cookie), &remove).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("<td>koshigaya</td>") && page.contains("<td>koshigaya-2</td>"), "{page}");
+    assert_eq!(app.get("/", Some(&koshigaya)).await.0, StatusCode::SEE_OTHER, "signed out");
+    let again = app.sign_in("koshigaya").await;
+    assert_eq!(app.get(&format!("/cases/{}", app.demo_case), Some(&again)).await.0, StatusCode::NOT_FOUND);
+    let (status, _, body) = app.post_form("/users/remove", Some(&cookie), &remove).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "not a member any more: {body}");
     // A handler's staff member and its auditor are no deployment auditors.
     for login in ["foundation", "auditor"] {
         let staff = app.sign_in(login).await;
