@@ -37,6 +37,14 @@ pub fn scope(viewer: &Viewer, record: &IncidentRecord, parties: &[StoredParty]) 
     (!mine.is_empty()).then_some(Scope::Parties(mine))
 }
 
+/// The organization with this id among those the viewer may act for: 404 otherwise.
+pub fn org_by_id(
+    orgs: Vec<todoke_core::Organization>,
+    id: &str,
+) -> Result<todoke_core::Organization, crate::error::WebError> {
+    orgs.into_iter().find(|o| o.id.to_string() == id.trim()).ok_or(crate::error::WebError::NotFound)
+}
+
 /// Whether the viewer may read the deployment's audit log.
 pub fn reads_audit(viewer: &Viewer) -> bool {
     viewer.memberships.iter().any(|m| matches!(m.role, Role::Admin | Role::Auditor))

@@ -142,11 +142,11 @@ fn status_order(s: NotificationStatus) -> usize {
     NotificationStatus::ALL.iter().position(|x| *x == s).unwrap_or(usize::MAX)
 }
 
-/// The start form.
+/// A form naming the party to act for: plan, send, print.
 #[derive(Deserialize)]
 pub struct StartForm {
-    csrf: String,
-    party: String,
+    pub(crate) csrf: String,
+    pub(crate) party: String,
 }
 
 /// Plans the party's notices (without sending any): what the letters and the hand-off file are made

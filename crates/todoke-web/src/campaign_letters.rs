@@ -96,20 +96,13 @@ async fn filed_job<D: Db>(
     Ok((record, found))
 }
 
-/// The start form.
-#[derive(Deserialize)]
-pub struct StartForm {
-    csrf: String,
-    party: String,
-}
-
 /// Starts printing the party's letters waiting to go; back to the campaign page.
 pub async fn start<D: Db>(
     State(state): State<AppState<D>>,
     viewer: Viewer,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<StartForm>,
+    Form(form): Form<crate::campaign::StartForm>,
 ) -> Result<Response, WebError> {
     check_csrf(&viewer, &headers, &form.csrf)?;
     let (record, party) =

@@ -14,9 +14,9 @@ use todoke_app::new_case::{Consignor, NewCase, open_case};
 use todoke_core::{Cause, Date, EventKind, OrgType, Organization, Role};
 use todoke_store::{Db, OrgStore};
 
-/// The organizations the viewer may open a case for: those where they work cases (staff, an
-/// officer, an administrator), not the deployment's own.
-async fn own_organizations<D: Db>(state: &AppState<D>, viewer: &Viewer) -> Result<Vec<Organization>, WebError> {
+/// Of `orgs`, those the viewer may open a case for: where they work cases (staff, an officer, an
+/// administrator), not the deployment's own.
+pub fn openable_among(orgs: Vec<Organization>, viewer: &Viewer) -> Vec<Organization> {
     let mine = |org: &Organization| {
         org.name != todoke_app::SYSTEM_ORG
             && viewer
@@ -24,7 +24,12 @@ async fn own_organizations<D: Db>(state: &AppState<D>, viewer: &Viewer) -> Resul
                 .iter()
                 .any(|m| m.org == org.id && matches!(m.role, Role::HandlerStaff | Role::ConsignorOfficer | Role::Admin))
     };
-    let orgs: Vec<Organization> = state.store.organizations().await?.into_iter().filter(mine).collect();
+    orgs.into_iter().filter(mine).collect()
+}
+
+/// The organizations the viewer may open a case for; refused to whoever may open none.
+async fn own_organizations<D: Db>(state: &AppState<D>, viewer: &Viewer) -> Result<Vec<Organization>, WebError> {
+    let orgs = openable_among(state.store.organizations().await?, viewer);
     if orgs.is_empty() {
         return Err(WebError::Forbidden);
     }
@@ -41,22 +46,13 @@ pub async fn chosen_organization<D: Db>(
     match asked.trim() {
         "" if orgs.len() == 1 => Ok(orgs.remove(0)),
         "" => Err(WebError::Invalid("org: choose the organization where it happened".into())),
-        id => orgs.into_iter().find(|o| o.id.to_string() == id).ok_or(WebError::NotFound),
+        id => crate::access::org_by_id(orgs, id),
     }
 }
 
 /// A value (an event, a cause, a role) from its key, or what is wrong with it.
 pub fn keyed<T>(field: &str, key: &str, from_key: fn(&str) -> Option<T>) -> Result<T, WebError> {
     from_key(key.trim()).ok_or_else(|| WebError::Invalid(format!("{field}: unknown `{}`", key.trim())))
-}
-
-/// Whether the viewer may open cases at all.
-pub async fn may_open<D: Db>(state: &AppState<D>, viewer: &Viewer) -> Result<bool, WebError> {
-    match own_organizations(state, viewer).await {
-        Ok(_) => Ok(true),
-        Err(WebError::Forbidden) => Ok(false),
-        Err(e) => Err(e),
-    }
 }
 
 /// The guided form.

@@ -13,27 +13,22 @@ use serde::Deserialize;
 use todoke_core::{Organization, Role};
 use todoke_store::{Db, OrgStore, UserStore};
 
-/// The organizations the viewer administers: all of them for the deployment's administrators.
-async fn administered<D: Db>(state: &AppState<D>, viewer: &Viewer) -> Result<Vec<Organization>, WebError> {
-    let orgs = state.store.organizations().await?;
+/// Of `orgs`, those the viewer administers: all of them for the deployment's administrators.
+pub fn administered_among(orgs: Vec<Organization>, viewer: &Viewer) -> Vec<Organization> {
     let admin_of = |org: &Organization| viewer.memberships.iter().any(|m| m.org == org.id && m.role == Role::Admin);
     if orgs.iter().any(|o| o.name == todoke_app::SYSTEM_ORG && admin_of(o)) {
-        return Ok(orgs);
+        return orgs;
     }
-    let mine: Vec<Organization> = orgs.into_iter().filter(admin_of).collect();
+    orgs.into_iter().filter(admin_of).collect()
+}
+
+/// The organizations the viewer administers; refused to whoever administers none.
+async fn administered<D: Db>(state: &AppState<D>, viewer: &Viewer) -> Result<Vec<Organization>, WebError> {
+    let mine = administered_among(state.store.organizations().await?, viewer);
     if mine.is_empty() {
         return Err(WebError::Forbidden);
     }
     Ok(mine)
-}
-
-/// Whether the viewer administers any organization.
-pub async fn manages_users<D: Db>(state: &AppState<D>, viewer: &Viewer) -> Result<bool, WebError> {
-    match administered(state, viewer).await {
-        Ok(_) => Ok(true),
-        Err(WebError::Forbidden) => Ok(false),
-        Err(e) => Err(e),
-    }
 }
 
 struct OrgView {
@@ -104,11 +99,7 @@ pub async fn remove<D: Db>(
     Form(form): Form<RemoveForm>,
 ) -> Result<Html<String>, WebError> {
     check_csrf(&viewer, &headers, &form.csrf)?;
-    let org = administered(&state, &viewer)
-        .await?
-        .into_iter()
-        .find(|o| o.id.to_string() == form.org.trim())
-        .ok_or(WebError::NotFound)?;
+    let org = crate::access::org_by_id(administered(&state, &viewer).await?, &form.org)?;
     todoke_app::remove_member(&state.store, &viewer.actor(), form.login.trim(), &org.name).await?;
     render_page(&state, &viewer, None).await
 }
@@ -131,11 +122,7 @@ pub async fn add<D: Db>(
     Form(form): Form<NewUserForm>,
 ) -> Result<Html<String>, WebError> {
     check_csrf(&viewer, &headers, &form.csrf)?;
-    let org = administered(&state, &viewer)
-        .await?
-        .into_iter()
-        .find(|o| o.id.to_string() == form.org.trim())
-        .ok_or(WebError::NotFound)?;
+    let org = crate::access::org_by_id(administered(&state, &viewer).await?, &form.org)?;
     let role = crate::new_case::keyed("role", &form.role, Role::from_key)?;
     let made =
         todoke_app::add_user(&state.store, &viewer.actor(), &form.login, &form.name, (&org.name, org.org_type), role)
